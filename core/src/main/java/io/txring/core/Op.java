@@ -1,0 +1,349 @@
+package io.txring.core;
+
+import static io.txring.uring.generated.uring_h.*;
+
+import io.txring.uring.generated.__kernel_timespec;
+import io.txring.uring.generated.open_how;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+
+/**
+ * One file-system operation, described once and run by either backend: the io_uring
+ * engine copies it into an SQE, the blocking engine turns it into the same syscall.
+ *
+ * <p>An {@code Op} is mutable and reusable: the {@code prep*} methods (named after
+ * liburing's {@code io_uring_prep_*}) overwrite it, so a hot loop can keep one instance
+ * per in-flight slot and allocate nothing. An op must not be re-prepared or submitted
+ * again until its completion has been delivered: the kernel may read its path, iovec or
+ * timespec memory until then. The static factories ({@code Op.write(...)}) allocate a
+ * new instance for convenience.
+ */
+public final class Op {
+    // SQE fields, named after struct io_uring_sqe.
+    byte opcode;
+    byte sqeFlags;
+    int fd;
+    long off;
+    long addr;
+    int len;
+    int opFlags;
+    short bufIndex;
+    int fileIndex;
+    long addr2;
+
+    /** The timeout's duration, for the blocking backend (io_uring reads the timespec). */
+    long timeoutNanos;
+
+    /** Set by the ring when submitted; the target of {@link #prepCancel(Op)}. */
+    long userData;
+
+    /** For error messages: the path the op names, if any. */
+    String path;
+    /** Kept reachable until completion: memory the kernel reads (paths, buffers, iovecs). */
+    Object keep1;
+    Object keep2;
+    /** Per-op scratch memory for open_how / timespec, allocated on first use. */
+    private MemorySegment scratch;
+
+    public Op() { prepNop(); }
+
+    private Op reset(int opcode) {
+        this.opcode = (byte) opcode;
+        this.sqeFlags = 0;
+        this.fd = -1;
+        this.off = 0;
+        this.addr = 0;
+        this.len = 0;
+        this.opFlags = 0;
+        this.bufIndex = 0;
+        this.fileIndex = 0;
+        this.addr2 = 0;
+        this.path = null;
+        this.keep1 = null;
+        this.keep2 = null;
+        return this;
+    }
+
+    private MemorySegment scratch() {
+        if (scratch == null) scratch = Arena.ofAuto().allocate(64, 8);
+        return scratch;
+    }
+
+    private static MemorySegment cString(String s) {
+        return Arena.ofAuto().allocateFrom(s);
+    }
+
+    private static long address(MemorySegment buf) {
+        if (!buf.isNative()) throw new IllegalArgumentException("buffer must be native memory (off-heap), got a heap segment");
+        return buf.address();
+    }
+
+    private static int length(long n) {
+        if (n < 0 || n > Integer.MAX_VALUE) throw new IllegalArgumentException("length out of range: " + n);
+        return (int) n;
+    }
+
+    // ---- flags ------------------------------------------------------------------------
+
+    /** Links the next op of the same submission to this one: it runs only if this one succeeds fully. */
+    public Op link() { sqeFlags |= (byte) IOSQE_IO_LINK; return this; }
+
+    /** Links the next op regardless of this one's result. */
+    public Op hardLink() { sqeFlags |= (byte) IOSQE_IO_HARDLINK; return this; }
+
+    /** The fd of this op is an index into the ring's registered (direct) file table. */
+    public Op fixedFile() { sqeFlags |= (byte) IOSQE_FIXED_FILE; return this; }
+
+    /** Starts only after every op submitted before it has completed. */
+    public Op drain() { sqeFlags |= (byte) IOSQE_IO_DRAIN; return this; }
+
+    /** Asks io_uring to run the op in a worker right away instead of trying inline first. */
+    public Op async() { sqeFlags |= (byte) IOSQE_ASYNC; return this; }
+
+    public boolean isLinked() { return (sqeFlags & (IOSQE_IO_LINK | IOSQE_IO_HARDLINK)) != 0; }
+
+    public boolean isHardLinked() { return (sqeFlags & IOSQE_IO_HARDLINK) != 0; }
+
+    public boolean isFixedFile() { return (sqeFlags & IOSQE_FIXED_FILE) != 0; }
+
+    public int opcode() { return opcode & 0xff; }
+
+    /** The operation's name as io_uring calls it (e.g. {@code "write"}), for messages. */
+    public String name() { return OpNames.of(opcode & 0xff); }
+
+    /** The path this op names, or {@code null}. */
+    public String path() { return path; }
+
+    // ---- preparation (liburing io_uring_prep_* names) -----------------------------------
+
+    public Op prepNop() { return reset(IORING_OP_NOP); }
+
+    public Op prepOpenat(int dirfd, String path, int flags, int mode) {
+        return prepOpenat(dirfd, cString(path), flags, mode).named(path);
+    }
+
+    /** {@code path} is a NUL-terminated native string kept alive by the caller's arena. */
+    public Op prepOpenat(int dirfd, MemorySegment path, int flags, int mode) {
+        reset(IORING_OP_OPENAT);
+        fd = dirfd; addr = address(path); len = mode; opFlags = flags; keep1 = path;
+        return this;
+    }
+
+    /** openat into direct-descriptor slot {@code fileSlot} (0-based) of the ring's file table. */
+    public Op prepOpenatDirect(int dirfd, String path, int flags, int mode, int fileSlot) {
+        prepOpenat(dirfd, path, flags, mode);
+        fileIndex = fileSlot + 1; // the kernel's file_index is 1-based; 0 means "a normal fd"
+        return this;
+    }
+
+    /** openat2 with {@code RESOLVE_*} flags ({@code struct open_how}). */
+    public Op prepOpenat2(int dirfd, String path, long flags, long mode, long resolve) {
+        reset(IORING_OP_OPENAT2);
+        MemorySegment p = cString(path);
+        MemorySegment how = scratch();
+        how.fill((byte) 0);
+        how.set(ValueLayout.JAVA_LONG, open_how.flags$OFFSET, flags);
+        how.set(ValueLayout.JAVA_LONG, open_how.mode$OFFSET, mode);
+        how.set(ValueLayout.JAVA_LONG, open_how.resolve$OFFSET, resolve);
+        fd = dirfd; addr = p.address(); len = (int) open_how.SIZEOF; off = how.address();
+        keep1 = p; this.path = path;
+        return this;
+    }
+
+    public Op prepClose(int fd) { reset(IORING_OP_CLOSE); this.fd = fd; return this; }
+
+    /** Closes direct-descriptor slot {@code fileSlot}. */
+    public Op prepCloseDirect(int fileSlot) {
+        reset(IORING_OP_CLOSE);
+        fd = 0; fileIndex = fileSlot + 1;
+        return this;
+    }
+
+    public Op prepRead(int fd, MemorySegment buf, long fileOffset) {
+        return rw(IORING_OP_READ, fd, address(buf), length(buf.byteSize()), fileOffset, buf);
+    }
+
+    public Op prepWrite(int fd, MemorySegment buf, long fileOffset) {
+        return rw(IORING_OP_WRITE, fd, address(buf), length(buf.byteSize()), fileOffset, buf);
+    }
+
+    /** Reads into a direct ByteBuffer between its position and limit (the position is not moved). */
+    public Op prepRead(int fd, ByteBuffer buf, long fileOffset) {
+        return prepRead(fd, directSegment(buf), fileOffset).keep(buf);
+    }
+
+    /** Writes a direct ByteBuffer's bytes between position and limit (the position is not moved). */
+    public Op prepWrite(int fd, ByteBuffer buf, long fileOffset) {
+        return prepWrite(fd, directSegment(buf), fileOffset).keep(buf);
+    }
+
+    /**
+     * Reads into raw native memory at {@code address}; {@code owner} is kept reachable until
+     * the op completes (a Netty {@code ByteBuf}, for instance — see {@link NettyBuffers}).
+     */
+    public Op prepReadAddress(int fd, long address, int length, long fileOffset, Object owner) {
+        return rw(IORING_OP_READ, fd, address, length, fileOffset, owner);
+    }
+
+    /** Writes raw native memory at {@code address}; {@code owner} stays reachable until completion. */
+    public Op prepWriteAddress(int fd, long address, int length, long fileOffset, Object owner) {
+        return rw(IORING_OP_WRITE, fd, address, length, fileOffset, owner);
+    }
+
+    /** {@code iovecs} is an array of {@code struct iovec}, see {@link Iovecs}. */
+    public Op prepReadv(int fd, Iovecs iovecs, long fileOffset) {
+        return rw(IORING_OP_READV, fd, iovecs.address(), iovecs.count(), fileOffset, iovecs);
+    }
+
+    public Op prepWritev(int fd, Iovecs iovecs, long fileOffset) {
+        return rw(IORING_OP_WRITEV, fd, iovecs.address(), iovecs.count(), fileOffset, iovecs);
+    }
+
+    /** Reads into (part of) registered buffer {@code bufIndex}; see {@link Ring#registerBuffers}. */
+    public Op prepReadFixed(int fd, MemorySegment buf, int bufIndex, long fileOffset) {
+        rw(IORING_OP_READ_FIXED, fd, address(buf), length(buf.byteSize()), fileOffset, buf);
+        this.bufIndex = (short) bufIndex;
+        return this;
+    }
+
+    public Op prepWriteFixed(int fd, MemorySegment buf, int bufIndex, long fileOffset) {
+        rw(IORING_OP_WRITE_FIXED, fd, address(buf), length(buf.byteSize()), fileOffset, buf);
+        this.bufIndex = (short) bufIndex;
+        return this;
+    }
+
+    private Op rw(int opcode, int fd, long address, int length, long fileOffset, Object owner) {
+        reset(opcode);
+        this.fd = fd; addr = address; len = length; off = fileOffset; keep1 = owner;
+        return this;
+    }
+
+    private Op keep(Object o) { keep2 = o; return this; }
+
+    private Op named(String p) { path = p; return this; }
+
+    /** Attaches a path to this op for error messages (ops on an fd do not know their path). */
+    public Op describing(String p) { path = p; return this; }
+
+    private static MemorySegment directSegment(ByteBuffer buf) {
+        if (!buf.isDirect()) throw new IllegalArgumentException("ByteBuffer must be direct; a heap buffer would need a copy");
+        return MemorySegment.ofBuffer(buf);
+    }
+
+    public Op prepFsync(int fd) { reset(IORING_OP_FSYNC); this.fd = fd; return this; }
+
+    public Op prepFdatasync(int fd) { prepFsync(fd); opFlags = IORING_FSYNC_DATASYNC; return this; }
+
+    public Op prepSyncFileRange(int fd, long offset, int nbytes, int flags) {
+        reset(IORING_OP_SYNC_FILE_RANGE);
+        this.fd = fd; off = offset; len = nbytes; opFlags = flags;
+        return this;
+    }
+
+    public Op prepFallocate(int fd, int mode, long offset, long length) {
+        reset(IORING_OP_FALLOCATE);
+        this.fd = fd; len = mode; off = offset; addr = length; // io_uring carries the length in addr
+        return this;
+    }
+
+    /** ftruncate through io_uring where the kernel has IORING_OP_FTRUNCATE (6.9+), else the blocking path. */
+    public Op prepFtruncate(int fd, long length) {
+        reset(IORING_OP_FTRUNCATE);
+        this.fd = fd; off = length;
+        return this;
+    }
+
+    /** statx into {@code statxBuf} (at least {@code sizeof(struct statx)} bytes). */
+    public Op prepStatx(int dirfd, String path, int flags, int mask, MemorySegment statxBuf) {
+        reset(IORING_OP_STATX);
+        MemorySegment p = cString(path);
+        fd = dirfd; addr = p.address(); len = mask; opFlags = flags; off = address(statxBuf);
+        keep1 = p; keep2 = statxBuf; this.path = path;
+        return this;
+    }
+
+    public Op prepRenameat(int oldDirfd, String oldPath, int newDirfd, String newPath, int flags) {
+        reset(IORING_OP_RENAMEAT);
+        MemorySegment o = cString(oldPath), n = cString(newPath);
+        fd = oldDirfd; addr = o.address(); len = newDirfd; off = n.address(); opFlags = flags;
+        keep1 = o; keep2 = n; path = oldPath + " -> " + newPath;
+        return this;
+    }
+
+    /** {@code flags} 0 for a file, {@code AT_REMOVEDIR} for a directory. */
+    public Op prepUnlinkat(int dirfd, String path, int flags) {
+        reset(IORING_OP_UNLINKAT);
+        MemorySegment p = cString(path);
+        fd = dirfd; addr = p.address(); opFlags = flags; keep1 = p; this.path = path;
+        return this;
+    }
+
+    public Op prepMkdirat(int dirfd, String path, int mode) {
+        reset(IORING_OP_MKDIRAT);
+        MemorySegment p = cString(path);
+        fd = dirfd; addr = p.address(); len = mode; keep1 = p; this.path = path;
+        return this;
+    }
+
+    public Op prepLinkat(int oldDirfd, String oldPath, int newDirfd, String newPath, int flags) {
+        reset(IORING_OP_LINKAT);
+        MemorySegment o = cString(oldPath), n = cString(newPath);
+        fd = oldDirfd; addr = o.address(); len = newDirfd; off = n.address(); opFlags = flags;
+        keep1 = o; keep2 = n; path = oldPath + " -> " + newPath;
+        return this;
+    }
+
+    public Op prepFadvise(int fd, long offset, int length, int advice) {
+        reset(IORING_OP_FADVISE);
+        this.fd = fd; off = offset; len = length; opFlags = advice;
+        return this;
+    }
+
+    public Op prepMadvise(MemorySegment region, int advice) {
+        reset(IORING_OP_MADVISE);
+        addr = address(region); len = length(region.byteSize()); opFlags = advice; keep1 = region;
+        return this;
+    }
+
+    /** Completes with -ETIME after {@code timeout}, or with 0 once {@code count} other ops completed (0: time only). */
+    public Op prepTimeout(Duration timeout, int count, int flags) {
+        reset(IORING_OP_TIMEOUT);
+        MemorySegment ts = scratch();
+        ts.set(ValueLayout.JAVA_LONG, __kernel_timespec.tv_sec$OFFSET, timeout.getSeconds());
+        ts.set(ValueLayout.JAVA_LONG, __kernel_timespec.tv_nsec$OFFSET, timeout.getNano());
+        addr = ts.address(); len = 1; off = count; opFlags = flags; timeoutNanos = timeout.toNanos();
+        return this;
+    }
+
+    /** Cancels {@code target} if it is still in flight: 0, -ENOENT (not found) or -EALREADY (running). */
+    public Op prepCancel(Op target) {
+        reset(IORING_OP_ASYNC_CANCEL);
+        addr = target.userData;
+        keep1 = target;
+        return this;
+    }
+
+    // ---- convenience factories (allocate) -----------------------------------------------
+
+    public static Op nop() { return new Op(); }
+    public static Op openat(int dirfd, String path, int flags, int mode) { return new Op().prepOpenat(dirfd, path, flags, mode); }
+    public static Op close(int fd) { return new Op().prepClose(fd); }
+    public static Op read(int fd, MemorySegment buf, long off) { return new Op().prepRead(fd, buf, off); }
+    public static Op write(int fd, MemorySegment buf, long off) { return new Op().prepWrite(fd, buf, off); }
+    public static Op fsync(int fd) { return new Op().prepFsync(fd); }
+    public static Op fdatasync(int fd) { return new Op().prepFdatasync(fd); }
+    public static Op renameat(int oldDirfd, String oldPath, int newDirfd, String newPath, int flags) {
+        return new Op().prepRenameat(oldDirfd, oldPath, newDirfd, newPath, flags);
+    }
+    public static Op unlinkat(int dirfd, String path, int flags) { return new Op().prepUnlinkat(dirfd, path, flags); }
+    public static Op mkdirat(int dirfd, String path, int mode) { return new Op().prepMkdirat(dirfd, path, mode); }
+
+    @Override
+    public String toString() {
+        return path == null ? name() + "(fd " + fd + ")" : name() + "(\"" + path + "\")";
+    }
+}

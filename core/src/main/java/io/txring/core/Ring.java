@@ -1,0 +1,487 @@
+package io.txring.core;
+
+import io.txring.uring.NativeException;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One io_uring instance (or, where io_uring is unavailable, the blocking fallback) with
+ * three ways to use it over the same machinery:
+ * <ol>
+ *   <li>the seed's queue — {@link #queue()}: {@code send}, {@code barrier}, {@code get};</li>
+ *   <li>futures — {@link #submitAsync(Op)}, {@link #submitChainAsync(Op...)};</li>
+ *   <li>blocking calls — {@link #call(Op)}, {@link #callChain(Op...)}: the caller parks until
+ *       its completion; a virtual thread frees its carrier meanwhile.</li>
+ * </ol>
+ * Thread safety: in {@link Mode#SHARED} and {@link Mode#SQPOLL} any thread may submit and
+ * a reaper thread delivers completions. In {@link Mode#SINGLE_ISSUER} only the thread that
+ * opened the ring may use it; it reaps while it waits. Completions of futures run on the
+ * reaping thread: dependent stages must not block there (use the {@code *Async} variants).
+ */
+public final class Ring implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Ring.class.getName());
+    private static final int REAP_BATCH = 256;
+
+    private final RingConfig config;
+    private final Engine engine;
+    private final UringEngine uring;
+    private final String fallbackCause;
+    private final Mode mode;
+    final Slots slots;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition slotFreed = lock.newCondition();
+    private final Thread owner;
+    private final Thread reaper;
+    private final Engine.CompletionDispatch dispatch = this::deliver;
+    /** Slots delivered by the current reap, recycled together under one lock. */
+    private final int[] reaped;
+    private int reapedCount;
+    private BlockingEngine inline;
+    private volatile boolean closing;
+    private boolean closed;
+
+    private Ring(RingConfig config, Engine engine, String fallbackCause) {
+        this.config = config;
+        this.engine = engine;
+        this.uring = engine instanceof UringEngine u ? u : null;
+        this.fallbackCause = fallbackCause;
+        this.mode = uring != null ? uring.mode : Mode.SHARED;
+        this.slots = new Slots(config.maxInFlight());
+        this.reaped = new int[config.maxInFlight()];
+        if (mode == Mode.SINGLE_ISSUER) {
+            owner = Thread.currentThread();
+            reaper = null;
+        } else {
+            owner = null;
+            reaper = Thread.ofPlatform().daemon().name("txring-reaper-" + (uring != null ? uring.ringFd : "blocking"))
+                    .unstarted(this::reapLoop);
+            reaper.start();
+        }
+    }
+
+    /** Opens a ring with {@link RingConfig#defaults()}. */
+    public static Ring open() throws IOException {
+        return open(RingConfig.defaults());
+    }
+
+    /**
+     * Opens a ring. If io_uring is unavailable (seccomp, {@code kernel.io_uring_disabled},
+     * an old kernel, a low memlock limit, liburing missing) and {@code config.backend()} is
+     * not {@link Backend#IO_URING}, the blocking backend is used and the cause is logged
+     * once and kept: see {@link #fallbackCause()}.
+     */
+    public static Ring open(RingConfig config) throws IOException {
+        Objects.requireNonNull(config, "config");
+        if (config.mode() == Mode.SINGLE_ISSUER && Thread.currentThread().isVirtual() && config.backend() != Backend.BLOCKING) {
+            throw new IllegalStateException("a SINGLE_ISSUER ring must be opened on a platform thread: the kernel "
+                    + "binds it to one task, and a virtual thread moves between carriers");
+        }
+        if (config.backend() == Backend.BLOCKING) {
+            return new Ring(config, new BlockingEngine(config), "backend BLOCKING requested");
+        }
+        Availability.Result why = Availability.check();
+        if (why.available()) {
+            try {
+                return new Ring(config, UringEngine.open(config), null);
+            } catch (NativeException e) {
+                if (config.backend() == Backend.IO_URING) throw e;
+                why = Availability.explain(e);
+            }
+        } else if (config.backend() == Backend.IO_URING) {
+            throw new IOException("io_uring is unavailable: " + why.cause());
+        }
+        Availability.logOnce(LOG, why.cause());
+        return new Ring(config, new BlockingEngine(config), why.cause());
+    }
+
+    public Backend backend() { return engine.backend(); }
+
+    /** The mode actually running (the blocking backend reports {@link Mode#SHARED}). */
+    public Mode mode() { return mode; }
+
+    /** Why the blocking backend runs instead of io_uring, or {@code null} when io_uring runs. */
+    public String fallbackCause() { return fallbackCause; }
+
+    /** The io_uring setup flags the kernel granted (0 for the blocking backend). */
+    public int setupFlags() { return uring != null ? uring.setupFlags : 0; }
+
+    /** Whether the kernel's io_uring runs {@code opcode}; others run as plain syscalls. */
+    public boolean supports(int opcode) { return uring == null || uring.supports(opcode); }
+
+    public RingConfig config() { return config; }
+
+    public RingMetrics metrics() {
+        RingMetrics m = engine.counters().snapshot();
+        if (inline == null) return m;
+        return new RingMetrics(m.submitted(), m.completed(), m.enters(), m.wakeups(), m.cqOverflows(),
+                inline.counters().snapshot().submitted());
+    }
+
+    /** "io_uring SHARED" or "blocking (cause)" — for logs and the demo. */
+    public String describe() {
+        return uring != null ? "io_uring " + mode + " (setup flags 0x" + Integer.toHexString(uring.setupFlags) + ")"
+                : "blocking fallback (" + fallbackCause + ")";
+    }
+
+    int uringFd() {
+        if (uring == null) throw new IllegalStateException("not an io_uring ring: " + describe());
+        return uring.ringFd;
+    }
+
+    /** A new queue over this ring, for one thread: see {@link OpQueue}. */
+    public OpQueue queue() {
+        return new OpQueue(this, 4096);
+    }
+
+    /** A new queue that holds up to {@code capacity} uncollected results. */
+    public OpQueue queue(int capacity) {
+        return new OpQueue(this, capacity);
+    }
+
+    /**
+     * Registers buffers for {@link Op#prepReadFixed}/{@link Op#prepWriteFixed}; index i names
+     * {@code buffers[i]}. The blocking backend accepts them as plain memory.
+     */
+    public void registerBuffers(MemorySegment... buffers) throws NativeException {
+        if (uring == null) return;
+        int r = uring.registerBuffers(buffers);
+        if (r < 0) throw NativeException.of("io_uring_register_buffers", null, r);
+    }
+
+    // ---- blocking calls ------------------------------------------------------------------
+
+    /** Runs {@code op} and parks until it completes; returns its result or throws naming op, path and errno. */
+    public int call(Op op) throws NativeException {
+        int res = callRaw(op);
+        if (res < 0) throw NativeException.of(op.name(), op.path(), res);
+        return res;
+    }
+
+    /** Like {@link #call} but returns a failure as {@code -errno}. */
+    public int callRaw(Op op) {
+        Thread me = Thread.currentThread();
+        checkCaller(me);
+        int slot;
+        lock.lock();
+        try {
+            slot = UserData.slot(pushOne(op, me, 0));
+            flushLocked(0);
+        } finally {
+            lock.unlock();
+        }
+        awaitSlot(slot);
+        int res = slots.res[slot];
+        lock.lock();
+        try {
+            releaseLocked(slot);
+        } finally {
+            lock.unlock();
+        }
+        return res;
+    }
+
+    /**
+     * Runs {@code ops} as one linked chain (each but the last gets {@code IOSQE_IO_LINK}
+     * unless it already has a link flag) and returns every op's result: {@code -ECANCELED}
+     * for those a failed or short op cut off.
+     */
+    public int[] callChain(Op... ops) {
+        checkCaller(Thread.currentThread());
+        ChainResult chain = new ChainResult(ops.length, Thread.currentThread());
+        submitChain(ops, chain);
+        while (!chain.isDone()) waitFor();
+        return chain.results;
+    }
+
+    // ---- futures -------------------------------------------------------------------------
+
+    /** Submits {@code op}; the future completes with its result, or exceptionally with a {@link NativeException}. */
+    public CompletableFuture<Integer> submitAsync(Op op) {
+        checkCaller(Thread.currentThread());
+        FutureResult f = new FutureResult();
+        lock.lock();
+        try {
+            pushOne(op, f, 0);
+            flushLocked(0);
+        } finally {
+            lock.unlock();
+        }
+        return f;
+    }
+
+    /** Submits a linked chain; the future completes with every op's result once all completed. */
+    public CompletableFuture<int[]> submitChainAsync(Op... ops) {
+        checkCaller(Thread.currentThread());
+        ChainResult chain = new ChainResult(ops.length, null);
+        submitChain(ops, chain);
+        return chain.future;
+    }
+
+    private void submitChain(Op[] ops, ChainResult chain) {
+        if (ops.length == 0) throw new IllegalArgumentException("empty chain");
+        if (ops.length > config.entries()) {
+            throw new IllegalArgumentException("a chain of " + ops.length + " ops exceeds the ring's " + config.entries() + " entries");
+        }
+        for (int i = 0; i < ops.length - 1; i++) if (!ops[i].isLinked()) ops[i].link();
+        lock.lock();
+        try {
+            pushUnit(ops, ops.length, chain, 0);
+            flushLocked(0);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- the machinery (package-private for OpQueue) -------------------------------------
+
+    ReentrantLock lock() { return lock; }
+
+    boolean ownedBy(Thread t) { return owner == null || owner == t; }
+
+    void checkCaller(Thread t) {
+        if (closing) throw new IllegalStateException("ring is closed");
+        if (owner != null && owner != t) {
+            throw new IllegalStateException("this ring is SINGLE_ISSUER, owned by " + owner + "; called from " + t);
+        }
+        if (t == reaper) {
+            throw new IllegalStateException("blocking on the ring from its own reaper thread would deadlock; use an *Async stage");
+        }
+    }
+
+    /** Under the lock: claims a slot and an SQE for one op (no chain). Returns its user_data. */
+    long pushOne(Op op, Object target, long tag) {
+        awaitSlots(1);
+        if (uring != null && !uring.supports(op.opcode())) {
+            long ud = slots.claim(target, op, tag);
+            runInline(op, ud);
+            return ud;
+        }
+        awaitRoom(1);
+        long ud = slots.claim(target, op, tag);
+        engine.push(op, ud);
+        return ud;
+    }
+
+    /** Under the lock: claims slots and SQEs for a unit that must reach the kernel in one submission. */
+    void pushUnit(Op[] ops, int n, Object target, long firstTag) {
+        awaitSlots(n);
+        boolean allSupported = true;
+        for (int i = 0; i < n; i++) allSupported &= uring == null || uring.supports(ops[i].opcode());
+        if (!allSupported) {
+            long[] uds = new long[n];
+            for (int i = 0; i < n; i++) uds[i] = slots.claim(target, ops[i], firstTag + i);
+            runInlineChain(ops, uds);
+            return;
+        }
+        awaitRoom(n);
+        for (int i = 0; i < n; i++) engine.push(ops[i], slots.claim(target, ops[i], firstTag + i));
+    }
+
+    private void awaitSlots(int n) {
+        if (n > slots.capacity) throw new IllegalArgumentException(n + " ops exceed maxInFlight " + slots.capacity);
+        while (slots.available() < n) {
+            flushLocked(0);
+            if (owner != null) {
+                drive();
+            } else {
+                slotFreed.awaitUninterruptibly();
+            }
+        }
+    }
+
+    private void awaitRoom(int n) {
+        while (engine.room() < n) {
+            int r = flushLocked(0);
+            if (engine.room() >= n) break;
+            if (owner != null && r < 0) drive(); // EBUSY: the kernel wants its completions reaped first
+            else engine.awaitRoom();
+        }
+    }
+
+    /** SQPOLL: publish every op at once (no trap; the kernel thread is polling). Others batch until a flush. */
+    boolean publishEagerly() {
+        return mode == Mode.SQPOLL;
+    }
+
+    /** Under the lock: hands pushed ops to the kernel. */
+    int flushLocked(int waitFor) {
+        return engine.flush(waitFor);
+    }
+
+    private void runInline(Op op, long ud) {
+        int res = inlineEngine().execute(op, ud);
+        inline.counters().add(RingMetrics.Counters.SUBMITTED, 1);
+        deliverNow(ud, res);
+    }
+
+    private void runInlineChain(Op[] ops, long[] uds) {
+        boolean cancelRest = false;
+        for (int i = 0; i < uds.length; i++) {
+            int res = cancelRest ? -io.txring.uring.generated.Errno.ECANCELED : inlineEngine().execute(ops[i], uds[i]);
+            inline.counters().add(RingMetrics.Counters.SUBMITTED, 1);
+            if (!cancelRest && ops[i].isLinked() && !ops[i].isHardLinked() && BlockingEngine.failsLink(ops[i], res)) {
+                cancelRest = true;
+            }
+            deliverNow(uds[i], res);
+        }
+    }
+
+    private BlockingEngine inlineEngine() {
+        if (inline == null) inline = new BlockingEngine(config);
+        return inline;
+    }
+
+    /** Under the lock, on the submitting thread: delivers a completion that did not come from the engine. */
+    private void deliverNow(long ud, int res) {
+        int mark = reapedCount;
+        deliver(ud, res, 0);
+        while (reapedCount > mark) releaseLocked(reaped[--reapedCount]);
+    }
+
+    /** Reaper side: one raw completion. Parked callers are woken; sinks are called; their slots recycled later. */
+    private void deliver(long userData, int res, int flags) {
+        if (userData == UserData.INTERNAL) return;
+        int slot = slots.record(userData, res, flags);
+        if (slot < 0) return; // not ours (or stale): never deliver twice
+        Object t = slots.target[slot];
+        if (t instanceof Thread waiter) {
+            LockSupport.unpark(waiter); // the waiter reads res after isDone's acquire and recycles the slot
+        } else {
+            ((CompletionSink) t).onCompletion(slots.tag[slot], slots.op[slot], res, flags);
+            reaped[reapedCount++] = slot;
+        }
+    }
+
+    private void recycleReaped() {
+        if (reapedCount == 0) return;
+        lock.lock();
+        try {
+            while (reapedCount > 0) releaseLocked(reaped[--reapedCount]);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void releaseLocked(int slot) {
+        slots.release(slot);
+        slotFreed.signal();
+    }
+
+    /** Owner mode: submits what is pending, waits for at least one completion, delivers all that are ready. */
+    void drive() {
+        lock.lock();
+        try {
+            if (engine.reap(dispatch, REAP_BATCH) == 0) {
+                int r = flushLocked(1);
+                if (r < 0) engine.awaitCompletions(); // EBUSY: flush the overflow backlog instead
+                engine.reap(dispatch, REAP_BATCH);
+            }
+            while (reapedCount > 0) releaseLocked(reaped[--reapedCount]);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Parks (or, in owner mode, drives the ring) until {@code slot} completed. */
+    private void awaitSlot(int slot) {
+        while (!slots.isDone(slot)) {
+            if (owner != null) drive();
+            else LockSupport.park(this);
+        }
+    }
+
+    /** Parks once (or drives the ring once in owner mode); the caller re-checks what it waits for. */
+    void waitFor() {
+        if (owner != null) {
+            drive();
+        } else {
+            LockSupport.park(this);
+        }
+    }
+
+    private void reapLoop() {
+        try {
+            while (true) {
+                int n = engine.reap(dispatch, REAP_BATCH);
+                recycleReaped();
+                if (n > 0) continue;
+                if (closing && slots.inFlight() == 0) return;
+                engine.awaitCompletions();
+            }
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.ERROR, "txring reaper stopped: " + t, t);
+        }
+    }
+
+    /** Waits for every op in flight, then tears the ring down. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) return;
+            closed = true;
+            closing = true;
+            flushLocked(0);
+            if (reaper != null) engine.wakeup();
+        } finally {
+            lock.unlock();
+        }
+        if (reaper != null) {
+            try {
+                reaper.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } else {
+            while (slots.inFlight() > 0) drive();
+        }
+        engine.close();
+        if (inline != null) inline.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Ring[" + describe() + "]";
+    }
+
+    /** A future completed from the reaper. */
+    static final class FutureResult extends CompletableFuture<Integer> implements CompletionSink {
+        @Override
+        public void onCompletion(long tag, Op op, int res, int flags) {
+            if (res >= 0) complete(res);
+            else completeExceptionally(NativeException.of(op.name(), op.path(), res));
+        }
+    }
+
+    /** Results of a linked chain: filled in completion order, done when every op reported. */
+    static final class ChainResult implements CompletionSink {
+        final int[] results;
+        final CompletableFuture<int[]> future = new CompletableFuture<>();
+        private final Thread waiter;
+        private int remaining;
+
+        ChainResult(int n, Thread waiter) {
+            this.results = new int[n];
+            this.remaining = n;
+            this.waiter = waiter;
+        }
+
+        @Override
+        public void onCompletion(long tag, Op op, int res, int flags) {
+            results[(int) tag] = res;
+            if (--remaining == 0) {
+                future.complete(results);
+                if (waiter != null) LockSupport.unpark(waiter);
+            }
+        }
+
+        boolean isDone() {
+            return future.isDone();
+        }
+    }
+}

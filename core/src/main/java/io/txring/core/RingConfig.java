@@ -1,0 +1,78 @@
+package io.txring.core;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How to open a {@link Ring}. Build with {@link #builder()}; every setting has a default
+ * that suits a small server.
+ *
+ * @param entries          submission queue size (rounded up to a power of two by the kernel)
+ * @param cqEntries        completion queue size (≥ entries)
+ * @param maxInFlight      ops submitted but not yet delivered, at most; more wait for a slot.
+ *                         Above {@code cqEntries} the kernel's overflow backlog is used.
+ * @param mode             how the ring is driven, see {@link Mode}
+ * @param sqThreadIdle     SQPOLL: how long the kernel thread spins before it sleeps
+ * @param sqThreadCpu      SQPOLL: the CPU to pin the kernel thread to, or -1
+ * @param shareSqThreadOf  SQPOLL: another ring whose kernel thread (and io-wq) to share, or null
+ * @param registeredFiles  size of the direct-descriptor table (0 for none)
+ * @param backend          which backend to use; {@code null} picks io_uring when available
+ * @param blockingThreads  worker threads of the blocking backend
+ */
+public record RingConfig(int entries, int cqEntries, int maxInFlight, Mode mode, Duration sqThreadIdle,
+                         int sqThreadCpu, Ring shareSqThreadOf, int registeredFiles, Backend backend,
+                         int blockingThreads) {
+
+    /** The mode {@link Ring#open()} uses; see the README's "Default mode" for the measurements behind it. */
+    public static final Mode DEFAULT_MODE = Mode.SHARED;
+
+    public RingConfig {
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(sqThreadIdle, "sqThreadIdle");
+        if (entries < 1 || entries > 32768) throw new IllegalArgumentException("entries must be 1..32768: " + entries);
+        if (cqEntries < entries) throw new IllegalArgumentException("cqEntries (" + cqEntries + ") < entries (" + entries + ")");
+        if (maxInFlight < 1) throw new IllegalArgumentException("maxInFlight must be ≥ 1: " + maxInFlight);
+        if (registeredFiles < 0) throw new IllegalArgumentException("registeredFiles must be ≥ 0: " + registeredFiles);
+        if (blockingThreads < 1) throw new IllegalArgumentException("blockingThreads must be ≥ 1: " + blockingThreads);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static RingConfig defaults() {
+        return builder().build();
+    }
+
+    /** Builder with defaults: 256 entries, CQ 512, SHARED, 10 ms SQPOLL idle, 64 direct descriptors. */
+    public static final class Builder {
+        private int entries = 256;
+        private int cqEntries = -1;
+        private int maxInFlight = -1;
+        private Mode mode = Mode.valueOf(System.getProperty("txring.mode", DEFAULT_MODE.name()).toUpperCase(java.util.Locale.ROOT));
+        private Duration sqThreadIdle = Duration.ofMillis(10);
+        private int sqThreadCpu = -1;
+        private Ring shareSqThreadOf;
+        private int registeredFiles = 64;
+        private Backend backend = System.getProperty("txring.backend") == null ? null
+                : Backend.valueOf(System.getProperty("txring.backend").toUpperCase(java.util.Locale.ROOT));
+        private int blockingThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+
+        public Builder entries(int n) { entries = n; return this; }
+        public Builder cqEntries(int n) { cqEntries = n; return this; }
+        public Builder maxInFlight(int n) { maxInFlight = n; return this; }
+        public Builder mode(Mode m) { mode = m; return this; }
+        public Builder sqThreadIdle(Duration d) { sqThreadIdle = d; return this; }
+        public Builder sqThreadCpu(int cpu) { sqThreadCpu = cpu; return this; }
+        public Builder shareSqThreadOf(Ring r) { shareSqThreadOf = r; return this; }
+        public Builder registeredFiles(int n) { registeredFiles = n; return this; }
+        public Builder backend(Backend b) { backend = b; return this; }
+        public Builder blockingThreads(int n) { blockingThreads = n; return this; }
+
+        public RingConfig build() {
+            int cq = cqEntries > 0 ? cqEntries : 2 * entries;
+            return new RingConfig(entries, cq, maxInFlight > 0 ? maxInFlight : cq, mode, sqThreadIdle, sqThreadCpu,
+                    shareSqThreadOf, registeredFiles, backend, blockingThreads);
+        }
+    }
+}

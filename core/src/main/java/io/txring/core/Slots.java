@@ -1,0 +1,85 @@
+package io.txring.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Preallocated in-flight slots: one per op between submission and delivery. A slot's
+ * index and generation travel in {@code user_data} ({@link UserData}); nothing is
+ * allocated per op. The free list is guarded by the ring's submit lock; the
+ * done flag is the one word the reaper and a waiting thread share.
+ */
+final class Slots {
+    private static final VarHandle DONE = MethodHandles.arrayElementVarHandle(int[].class);
+
+    final int capacity;
+    private final int[] generation;
+    final int[] res;
+    final int[] cflags;
+    final Object[] target;
+    final Op[] op;
+    /** The owner's own tag for the slot: a queue's sequence number, a chain's index. */
+    final long[] tag;
+    private final int[] done;
+    private final int[] free;
+    private int freeCount;
+
+    Slots(int capacity) {
+        this.capacity = capacity;
+        generation = new int[capacity];
+        res = new int[capacity];
+        cflags = new int[capacity];
+        target = new Object[capacity];
+        op = new Op[capacity];
+        tag = new long[capacity];
+        done = new int[capacity];
+        free = new int[capacity];
+        for (int i = 0; i < capacity; i++) free[i] = capacity - 1 - i;
+        freeCount = capacity;
+    }
+
+    /** Guarded by the submit lock. */
+    int available() {
+        return freeCount;
+    }
+
+    int inFlight() {
+        return capacity - freeCount;
+    }
+
+    /** Guarded by the submit lock; the caller checked {@link #available()}. Returns the user_data. */
+    long claim(Object owner, Op o, long ownerTag) {
+        int slot = free[--freeCount];
+        target[slot] = owner;
+        tag[slot] = ownerTag;
+        op[slot] = o;
+        DONE.setOpaque(done, slot, 0);
+        long ud = UserData.encode(slot, generation[slot]);
+        o.userData = ud;
+        return ud;
+    }
+
+    /** Guarded by the submit lock: the slot's completion has been consumed. */
+    void release(int slot) {
+        generation[slot]++;
+        target[slot] = null;
+        op[slot] = null;
+        free[freeCount++] = slot;
+    }
+
+    /** Reaper side: records a completion; returns the slot, or -1 for a stale or foreign user_data. */
+    int record(long userData, int result, int flags) {
+        int slot = UserData.slot(userData);
+        if (slot < 0 || slot >= capacity || generation[slot] != UserData.generation(userData) || target[slot] == null) {
+            return -1;
+        }
+        res[slot] = result;
+        cflags[slot] = flags;
+        DONE.setRelease(done, slot, 1); // pairs with isDone's acquire: res/cflags are visible first
+        return slot;
+    }
+
+    boolean isDone(int slot) {
+        return (int) DONE.getAcquire(done, slot) != 0;
+    }
+}

@@ -1,0 +1,21 @@
+/**
+ * The io_uring queue pair from Java.
+ *
+ * <p>Invariants the code keeps (checked by the tests named after them):
+ * <ol>
+ *   <li>SQE fields are written with plain stores and published by one release store of
+ *       the SQ tail; under SQPOLL a full fence separates that store from the read of
+ *       {@code IORING_SQ_NEED_WAKEUP} ({@link io.txring.core.SubmissionRing}).</li>
+ *   <li>The CQ tail is read with acquire, and the CQ head released only after the CQE was
+ *       read ({@link io.txring.core.CompletionRing}).</li>
+ *   <li>A linked chain reaches the kernel in one submission: it is pushed under the
+ *       submit lock and the tail published after its last SQE.</li>
+ *   <li>Every completion is delivered exactly once: {@code user_data} carries a slot and
+ *       its generation; a completion for a recycled slot is dropped, never misdelivered.</li>
+ *   <li>Nothing is lost on CQ overflow: the kernel's backlog (IORING_FEAT_NODROP) is
+ *       flushed by an enter with GETEVENTS when {@code IORING_SQ_CQ_OVERFLOW} is set.</li>
+ *   <li>No allocation and no downcall per op on the queue path in steady state: ops are
+ *       reusable, slots preallocated, and one {@code io_uring_enter} serves a whole batch.</li>
+ * </ol>
+ */
+package io.txring.core;

@@ -1,0 +1,71 @@
+package io.txring.core;
+
+import static io.txring.uring.generated.uring_h.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Many submitters at once: every completion reaches its caller exactly once; no carrier pinned. */
+class ConcurrencyTest {
+    @TempDir Path dir;
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"io_uring-SHARED", "io_uring-SQPOLL", "blocking"})
+    void platformAndVirtualThreadsAtOnce(String backend) throws Exception {
+        Path jfr = dir.resolve("pinning.jfr");
+        try (Recording rec = new Recording(); Ring ring = Ring.open(Backends.builder(backend).entries(256).build())) {
+            rec.enable("jdk.VirtualThreadPinned").withThreshold(java.time.Duration.ZERO).withStackTrace();
+            rec.start();
+            int fd = ring.call(Op.openat(AT_FDCWD, dir.resolve("shared").toString(), O_CREAT | O_RDWR, 0644));
+            MemorySegment src = Arena.global().allocate(128);
+            AtomicLong delivered = new AtomicLong();
+            ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
+            List<Thread> threads = new ArrayList<>();
+            RingMetrics before = ring.metrics();
+            for (int t = 0; t < 64; t++) {
+                int len = t % 100 + 1;
+                threads.add(Thread.ofPlatform().unstarted(() -> run(ring, fd, src, len, 200, delivered, wrong)));
+            }
+            for (int t = 0; t < 10_000; t++) {
+                int len = t % 100 + 1;
+                threads.add(Thread.ofVirtual().unstarted(() -> run(ring, fd, src, len, 5, delivered, wrong)));
+            }
+            threads.forEach(Thread::start);
+            for (Thread t : threads) t.join();
+            long expected = 64 * 200 + 10_000 * 5;
+            assertEquals(List.of(), List.copyOf(wrong), "every result belongs to its own call");
+            assertEquals(expected, delivered.get());
+            RingMetrics d = ring.metrics().minus(before);
+            assertEquals(expected, d.submitted());
+            assertEquals(expected, d.completed(), "exactly once");
+            ring.call(Op.close(fd));
+            rec.stop();
+            rec.dump(jfr);
+        }
+        List<RecordedEvent> pinned = RecordingFile.readAllEvents(jfr).stream()
+                .filter(e -> e.getEventType().getName().equals("jdk.VirtualThreadPinned")).toList();
+        assertEquals(0, pinned.size(), () -> "virtual threads pinned their carrier: " + pinned.getFirst());
+    }
+
+    private static void run(Ring ring, int fd, MemorySegment src, int len, int n, AtomicLong delivered,
+                            ConcurrentLinkedQueue<String> wrong) {
+        Op op = new Op();
+        for (int i = 0; i < n; i++) {
+            int res = ring.callRaw(op.prepWrite(fd, src.asSlice(0, len), len * 128L));
+            if (res != len) wrong.add("wrote " + len + " got " + res);
+            delivered.incrementAndGet();
+        }
+    }
+}

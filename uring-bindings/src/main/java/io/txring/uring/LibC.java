@@ -1,0 +1,372 @@
+package io.txring.uring;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.txring.uring.generated.uring_h;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * libc downcalls for what io_uring does not do and for the blocking backend. Every call
+ * returns its result, or {@code -errno} on failure (errno captured with
+ * {@code Linker.Option.captureCallState}) — the same convention as an io_uring CQE's
+ * {@code res}. These calls block: run them on platform threads (a pool), not on a
+ * virtual thread that should keep its carrier free.
+ */
+public final class LibC {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option ERRNO_OPTION = Linker.Option.captureCallState("errno");
+    /** One capture buffer per thread, so a call allocates nothing. */
+    private static final ThreadLocal<MemorySegment> STATE = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
+
+    private LibC() {}
+
+    private static MethodHandle bind(String name, FunctionDescriptor fd, Linker.Option... extra) {
+        Linker.Option[] options = new Linker.Option[extra.length + 1];
+        options[0] = ERRNO_OPTION;
+        System.arraycopy(extra, 0, options, 1, extra.length);
+        MemorySegment addr = LINKER.defaultLookup().find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+        return LINKER.downcallHandle(addr, fd, options);
+    }
+
+    private static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException(t);
+    }
+
+    private static final MethodHandle OPENAT = bind("openat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle PREAD = bind("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle PWRITE = bind("pwrite", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle PREADV = bind("preadv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle PWRITEV = bind("pwritev", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle FSYNC = bind("fsync", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle FDATASYNC = bind("fdatasync", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle SYNCFILERANGE = bind("sync_file_range", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle FALLOCATE = bind("fallocate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle FTRUNCATE = bind("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle STATX = bind("statx", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle RENAMEAT2 = bind("renameat2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle UNLINKAT = bind("unlinkat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle MKDIRAT = bind("mkdirat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle LINKAT = bind("linkat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle MADVISE = bind("madvise", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle MUNMAP0 = bind("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle MSYNC0 = bind("msync", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle COPYFILERANGE0 = bind("copy_file_range", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle SYSCALL_OPENAT2 = bind("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG), Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle POSIX_FADVISE = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("posix_fadvise").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle MMAP = bind("mmap",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle FCNTL_PTR = bind("fcntl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle IOCTL_LONG = bind("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(2));
+
+    /** openat(2); a new fd or -errno. */
+    public static int openat(int dirfd, MemorySegment path, int flags, int mode) {
+        MemorySegment st = STATE.get();
+        try {
+            int r = (int) OPENAT.invokeExact(st, dirfd, path, flags, mode);
+            return r < 0 ? -errno(st) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** close(2). */
+    public static int close(int fd) {
+        MemorySegment st = STATE.get();
+        try {
+            int r = (int) CLOSE.invokeExact(st, fd);
+            return r < 0 ? -errno(st) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** pread(2) into native memory at {@code buf}'s address. */
+    public static long pread(int fd, MemorySegment buf, long count, long offset) {
+        MemorySegment st = STATE.get();
+        try {
+            long r = (long) PREAD.invokeExact(st, fd, buf, count, offset);
+            return r < 0 ? -errno(st) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** pwrite(2) from native memory at {@code buf}'s address. */
+    public static long pwrite(int fd, MemorySegment buf, long count, long offset) {
+        MemorySegment st = STATE.get();
+        try {
+            long r = (long) PWRITE.invokeExact(st, fd, buf, count, offset);
+            return r < 0 ? -errno(st) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** preadv(2). */
+    public static long preadv(int fd, MemorySegment iov, int iovcnt, long offset) {
+        MemorySegment st = STATE.get();
+        try {
+            long r = (long) PREADV.invokeExact(st, fd, iov, iovcnt, offset);
+            return r < 0 ? -errno(st) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** pwritev(2). */
+    public static long pwritev(int fd, MemorySegment iov, int iovcnt, long offset) {
+        MemorySegment st = STATE.get();
+        try {
+            long r = (long) PWRITEV.invokeExact(st, fd, iov, iovcnt, offset);
+            return r < 0 ? -errno(st) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** fsync(2). */
+    public static int fsync(int fd) {
+        MemorySegment st = STATE.get();
+        try {
+            int r = (int) FSYNC.invokeExact(st, fd);
+            return r < 0 ? -errno(st) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** fdatasync(2). */
+    public static int fdatasync(int fd) {
+        MemorySegment st = STATE.get();
+        try {
+            int r = (int) FDATASYNC.invokeExact(st, fd);
+            return r < 0 ? -errno(st) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** sync_file_range(2). */
+    public static int syncFileRange(int fd, long offset, long nbytes, int flags) {
+        MemorySegment st = STATE.get();
+        try {
+            int r = (int) SYNCFILERANGE.invokeExact(st, fd, offset, nbytes, flags);
+            return r < 0 ? -errno(st) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** fallocate(2). */
+    public static int fallocate(int fd, int mode, long offset, long len) {
+        MemorySegment st = STATE.get();
+        try {
+            int r = (int) FALLOCATE.invokeExact(st, fd, mode, offset, len);
+            return r < 0 ? -errno(st) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** ftruncate(2). */
+    public static int ftruncate(int fd, long length) {
+        MemorySegment st = STATE.get();
+        try {
+            int r = (int) FTRUNCATE.invokeExact(st, fd, length);
+            return r < 0 ? -errno(st) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** statx(2). */
+    public static int statx(int dirfd, MemorySegment path, int flags, int mask, MemorySegment statxbuf) {
+        MemorySegment st = STATE.get();
+        try {
+            int r = (int) STATX.invokeExact(st, dirfd, path, flags, mask, statxbuf);
+            return r < 0 ? -errno(st) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** renameat2(2) (RENAME_NOREPLACE, RENAME_EXCHANGE). */
+    public static int renameat2(int olddirfd, MemorySegment oldpath, int newdirfd, MemorySegment newpath, int flags) {
+        MemorySegment st = STATE.get();
+        try {
+            int r = (int) RENAMEAT2.invokeExact(st, olddirfd, oldpath, newdirfd, newpath, flags);
+            return r < 0 ? -errno(st) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** unlinkat(2). */
+    public static int unlinkat(int dirfd, MemorySegment path, int flags) {
+        MemorySegment st = STATE.get();
+        try {
+            int r = (int) UNLINKAT.invokeExact(st, dirfd, path, flags);
+            return r < 0 ? -errno(st) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** mkdirat(2). */
+    public static int mkdirat(int dirfd, MemorySegment path, int mode) {
+        MemorySegment st = STATE.get();
+        try {
+            int r = (int) MKDIRAT.invokeExact(st, dirfd, path, mode);
+            return r < 0 ? -errno(st) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** linkat(2). */
+    public static int linkat(int olddirfd, MemorySegment oldpath, int newdirfd, MemorySegment newpath, int flags) {
+        MemorySegment st = STATE.get();
+        try {
+            int r = (int) LINKAT.invokeExact(st, olddirfd, oldpath, newdirfd, newpath, flags);
+            return r < 0 ? -errno(st) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** madvise(2). */
+    public static int madvise(MemorySegment addr, long len, int advice) {
+        MemorySegment st = STATE.get();
+        try {
+            int r = (int) MADVISE.invokeExact(st, addr, len, advice);
+            return r < 0 ? -errno(st) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** munmap(2). */
+    private static int munmap0(MemorySegment addr, long len) {
+        MemorySegment st = STATE.get();
+        try {
+            int r = (int) MUNMAP0.invokeExact(st, addr, len);
+            return r < 0 ? -errno(st) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** msync(2). */
+    private static int msync0(MemorySegment addr, long len, int flags) {
+        MemorySegment st = STATE.get();
+        try {
+            int r = (int) MSYNC0.invokeExact(st, addr, len, flags);
+            return r < 0 ? -errno(st) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** copy_file_range(2). */
+    private static long copyFileRange0(int fdIn, MemorySegment offIn, int fdOut, MemorySegment offOut, long len, int flags) {
+        MemorySegment st = STATE.get();
+        try {
+            long r = (long) COPYFILERANGE0.invokeExact(st, fdIn, offIn, fdOut, offOut, len, flags);
+            return r < 0 ? -errno(st) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** openat2(2) through {@code syscall(SYS_openat2, …)} (glibc has no wrapper); {@code how} is a {@code struct open_how}. */
+    public static int openat2(int dirfd, MemorySegment path, MemorySegment how, long size) {
+        MemorySegment st = STATE.get();
+        try {
+            long r = (long) SYSCALL_OPENAT2.invokeExact(st, (long) uring_h.SYS_openat2, dirfd, path, how, size);
+            return r < 0 ? -errno(st) : (int) r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** posix_fadvise(2): returns the error number itself rather than setting errno; turned into -errno here. */
+    public static int posixFadvise(int fd, long offset, long len, int advice) {
+        try {
+            int r = (int) POSIX_FADVISE.invokeExact(fd, offset, len, advice);
+            return -r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** mmap(2) of {@code len} bytes; the segment is sized (restricted reinterpret stays in this module). */
+    public static MemorySegment mmap(long len, int prot, int flags, int fd, long offset) throws NativeException {
+        MemorySegment st = STATE.get();
+        try {
+            MemorySegment r = (MemorySegment) MMAP.invokeExact(st, MemorySegment.NULL, len, prot, flags, fd, offset);
+            if (r.address() == -1L) throw NativeException.of("mmap", null, errno(st));
+            return r.reinterpret(len);
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int munmap(MemorySegment mapping) {
+        return munmap0(mapping, mapping.byteSize());
+    }
+
+    public static int msync(MemorySegment mapping, int flags) {
+        return msync0(mapping, mapping.byteSize(), flags);
+    }
+
+    /** fcntl(2) with a pointer argument ({@code F_OFD_SETLK} & co. with a {@code struct flock}). */
+    public static int fcntlLock(int fd, int cmd, MemorySegment flock) {
+        MemorySegment st = STATE.get();
+        try {
+            int r = (int) FCNTL_PTR.invokeExact(st, fd, cmd, flock);
+            return r < 0 ? -errno(st) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** ioctl(2) with an integer argument (e.g. {@code FICLONE} with the source fd). */
+    public static int ioctlPtr(int fd, long request, long arg) {
+        MemorySegment st = STATE.get();
+        try {
+            int r = (int) IOCTL_LONG.invokeExact(st, fd, request, arg);
+            return r < 0 ? -errno(st) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** copy_file_range(2) from the current offsets of both fds. */
+    public static long copyFileRange(int fdIn, int fdOut, long len) {
+        return copyFileRange0(fdIn, MemorySegment.NULL, fdOut, MemorySegment.NULL, len, 0);
+    }
+}
