@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Whether io_uring can be used here, probed once with a tiny ring, and why not
+ * Whether io_uring can be used here, probed with a tiny ring, and why not
  * (Netty's {@code IoUring.isAvailable()/unavailabilityCause()}). The kill switch
  * {@code -Dtxring.backend=blocking} bypasses it.
  */
@@ -24,9 +24,12 @@ final class Availability {
 
     private Availability() {}
 
+    /** A positive answer is kept; a negative one is probed again next time (one failed syscall), since a sysctl can change. */
     static Result check() {
         Result r = cached;
-        if (r == null) cached = r = probe();
+        if (r != null) return r;
+        r = probe();
+        if (r.available()) cached = r;
         return r;
     }
 

@@ -115,7 +115,8 @@ public final class OpQueue implements CompletionSink {
         long target = sent;
         while ((long) COMPLETED.getVolatile(this) < target) {
             awaiting = true;
-            if ((long) COMPLETED.getVolatile(this) < target) ring.waitFor(); // re-checked after announcing: no lost wake-up
+            long missing = target - (long) COMPLETED.getVolatile(this);
+            if (missing > 0) ring.waitFor((int) Math.min(missing, Integer.MAX_VALUE)); // re-checked after announcing: no lost wake-up
             awaiting = false;
         }
     }

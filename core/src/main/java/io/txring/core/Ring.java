@@ -372,12 +372,20 @@ public final class Ring implements AutoCloseable {
         slotFreed.signal();
     }
 
-    /** Owner mode: submits what is pending, waits for at least one completion, delivers all that are ready. */
     void drive() {
+        drive(1);
+    }
+
+    /**
+     * Owner mode: submits what is pending, waits until {@code want} completions are ready
+     * (one trap for a whole batch; {@code want} must not exceed the ops in flight), and
+     * delivers all that are ready.
+     */
+    void drive(int want) {
         lock.lock();
         try {
             if (engine.reap(dispatch, REAP_BATCH) == 0) {
-                int r = flushLocked(1);
+                int r = flushLocked(Math.max(1, Math.min(want, slots.inFlight())));
                 if (r < 0) engine.awaitCompletions(); // EBUSY: flush the overflow backlog instead
                 engine.reap(dispatch, REAP_BATCH);
             }
@@ -397,8 +405,13 @@ public final class Ring implements AutoCloseable {
 
     /** Parks once (or drives the ring once in owner mode); the caller re-checks what it waits for. */
     void waitFor() {
+        waitFor(1);
+    }
+
+    /** As {@link #waitFor()}, where the caller needs {@code want} more completions (owner mode waits for them in one trap). */
+    void waitFor(int want) {
         if (owner != null) {
-            drive();
+            drive(want);
         } else {
             LockSupport.park(this);
         }

@@ -245,7 +245,8 @@ class OpSuiteTest {
             if (backend.endsWith("SINGLE_ISSUER")) {
                 OpQueue q = ring.queue(); // the owner drives: futures complete while it waits
                 CompletableFuture<Integer> f = ring.submitAsync(Op.openat(AT_FDCWD, p("nope"), O_RDONLY, 0));
-                for (int i = 0; i < 1000 && !f.isDone(); i++) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); // io-wq may need to start a worker first
+                while (!f.isDone() && System.nanoTime() < deadline) {
                     q.send(Op.nop());
                     q.barrier();
                     assertEquals(0, q.get());
