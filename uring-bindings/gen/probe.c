@@ -4,9 +4,16 @@
  * bindings use, one per line, for BindingGenerator.java. See gen/regen.
  *
  *   struct NAME SIZEOF ALIGNOF
- *   field STRUCT NAME OFFSET SIZE KIND      KIND: int | ptr | struct:NAME | array:ELEMSIZE
+ *   field STRUCT NAME OFFSET SIZE KIND
+ *         KIND: u8 s8 u16 s16 u32 s32 u64 s64 (the C type, via _Generic) | ptr | struct:NAME
+ *               | ELEMKIND[COUNT] (fixed array) | flex:NAME (flexible array member, size 0)
  *   const NAME VALUE
  *   errno NAME VALUE MESSAGE
+ *
+ * Macros are printed as the headers define them. Enumerators (IORING_OP_*, IORING_REGISTER_*)
+ * cannot be tested with #ifdef; BindingGenerator checks that every value below *_LAST has a
+ * name, so a header that adds one makes regen fail until it is listed here. Constants newer
+ * than the installed headers come from a table in BindingGenerator, never from here.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,11 +32,20 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
+/* The C type of an lvalue as a probe kind; "?" makes the generator fail. */
+#define KIND(x) _Generic((x), \
+    unsigned char: "u8", signed char: "s8", char: "s8", \
+    unsigned short: "u16", short: "s16", \
+    unsigned int: "u32", int: "s32", \
+    unsigned long: "u64", long: "s64", \
+    unsigned long long: "u64", long long: "s64", \
+    default: "?")
 #define S(T) printf("struct %s %zu %zu\n", #T, sizeof(struct T), _Alignof(struct T))
-#define F(T, f) printf("field %s %s %zu %zu int\n", #T, #f, offsetof(struct T, f), sizeof(((struct T *)0)->f))
+#define F(T, f) printf("field %s %s %zu %zu %s\n", #T, #f, offsetof(struct T, f), sizeof(((struct T *)0)->f), KIND(((struct T *)0)->f))
 #define P(T, f) printf("field %s %s %zu %zu ptr\n", #T, #f, offsetof(struct T, f), sizeof(((struct T *)0)->f))
 #define N(T, f, U) printf("field %s %s %zu %zu struct:%s\n", #T, #f, offsetof(struct T, f), sizeof(((struct T *)0)->f), #U)
-#define A(T, f) printf("field %s %s %zu %zu array:%zu\n", #T, #f, offsetof(struct T, f), sizeof(((struct T *)0)->f), sizeof(((struct T *)0)->f[0]))
+#define A(T, f) printf("field %s %s %zu %zu %s[%zu]\n", #T, #f, offsetof(struct T, f), sizeof(((struct T *)0)->f), \
+    KIND(((struct T *)0)->f[0]), sizeof(((struct T *)0)->f) / sizeof(((struct T *)0)->f[0]))
 #define C(x) printf("const %s %lld\n", #x, (long long)(x))
 #define E(x) printf("errno %s %d %s\n", #x, x, strerror(x))
 
@@ -51,11 +67,11 @@ int main(void) {
     S(io_sqring_offsets);
     F(io_sqring_offsets, head); F(io_sqring_offsets, tail); F(io_sqring_offsets, ring_mask);
     F(io_sqring_offsets, ring_entries); F(io_sqring_offsets, flags); F(io_sqring_offsets, dropped);
-    F(io_sqring_offsets, array); F(io_sqring_offsets, resv1);
+    F(io_sqring_offsets, array); F(io_sqring_offsets, resv1); F(io_sqring_offsets, resv2);
     S(io_cqring_offsets);
     F(io_cqring_offsets, head); F(io_cqring_offsets, tail); F(io_cqring_offsets, ring_mask);
     F(io_cqring_offsets, ring_entries); F(io_cqring_offsets, overflow); F(io_cqring_offsets, cqes);
-    F(io_cqring_offsets, flags); F(io_cqring_offsets, resv1);
+    F(io_cqring_offsets, flags); F(io_cqring_offsets, resv1); F(io_cqring_offsets, resv2);
 
     S(io_uring_params);
     F(io_uring_params, sq_entries); F(io_uring_params, cq_entries); F(io_uring_params, flags);
@@ -91,6 +107,7 @@ int main(void) {
     N(statx, stx_atime, statx_timestamp); N(statx, stx_btime, statx_timestamp);
     N(statx, stx_ctime, statx_timestamp); N(statx, stx_mtime, statx_timestamp);
     F(statx, stx_rdev_major); F(statx, stx_rdev_minor); F(statx, stx_dev_major); F(statx, stx_dev_minor);
+    F(statx, stx_mnt_id); F(statx, stx_dio_mem_align); F(statx, stx_dio_offset_align);
 
     S(open_how);
     F(open_how, flags); F(open_how, mode); F(open_how, resolve);
@@ -113,6 +130,7 @@ int main(void) {
     C(IORING_OP_RENAMEAT); C(IORING_OP_UNLINKAT); C(IORING_OP_MKDIRAT); C(IORING_OP_SYMLINKAT);
     C(IORING_OP_LINKAT); C(IORING_OP_MSG_RING); C(IORING_OP_FSETXATTR); C(IORING_OP_SETXATTR);
     C(IORING_OP_FGETXATTR); C(IORING_OP_GETXATTR); C(IORING_OP_SOCKET); C(IORING_OP_URING_CMD);
+    C(IORING_OP_SEND_ZC); C(IORING_OP_SENDMSG_ZC);
     C(IORING_OP_LAST);
     /* SQE flags */
     C(IOSQE_FIXED_FILE); C(IOSQE_IO_DRAIN); C(IOSQE_IO_LINK); C(IOSQE_IO_HARDLINK); C(IOSQE_ASYNC);
@@ -140,9 +158,19 @@ int main(void) {
     C(IORING_ASYNC_CANCEL_ALL); C(IORING_ASYNC_CANCEL_FD); C(IORING_ASYNC_CANCEL_ANY); C(IORING_ASYNC_CANCEL_FD_FIXED);
     C(IORING_FILE_INDEX_ALLOC);
     C(IORING_OFF_SQ_RING); C(IORING_OFF_CQ_RING); C(IORING_OFF_SQES);
+    /* io_uring_register(2) opcodes */
     C(IORING_REGISTER_BUFFERS); C(IORING_UNREGISTER_BUFFERS); C(IORING_REGISTER_FILES); C(IORING_UNREGISTER_FILES);
-    C(IORING_REGISTER_PROBE); C(IORING_REGISTER_FILES2); C(IORING_REGISTER_BUFFERS2);
-    C(IORING_REGISTER_RING_FDS); C(IORING_UNREGISTER_RING_FDS); C(IORING_RSRC_REGISTER_SPARSE);
+    C(IORING_REGISTER_EVENTFD); C(IORING_UNREGISTER_EVENTFD); C(IORING_REGISTER_FILES_UPDATE);
+    C(IORING_REGISTER_EVENTFD_ASYNC); C(IORING_REGISTER_PROBE); C(IORING_REGISTER_PERSONALITY);
+    C(IORING_UNREGISTER_PERSONALITY); C(IORING_REGISTER_RESTRICTIONS); C(IORING_REGISTER_ENABLE_RINGS);
+    C(IORING_REGISTER_FILES2); C(IORING_REGISTER_FILES_UPDATE2); C(IORING_REGISTER_BUFFERS2);
+    C(IORING_REGISTER_BUFFERS_UPDATE); C(IORING_REGISTER_IOWQ_AFF); C(IORING_UNREGISTER_IOWQ_AFF);
+    C(IORING_REGISTER_IOWQ_MAX_WORKERS); C(IORING_REGISTER_RING_FDS); C(IORING_UNREGISTER_RING_FDS);
+    C(IORING_REGISTER_PBUF_RING); C(IORING_UNREGISTER_PBUF_RING); C(IORING_REGISTER_SYNC_CANCEL);
+    C(IORING_REGISTER_FILE_ALLOC_RANGE); C(IORING_REGISTER_LAST);
+#ifdef IORING_RSRC_REGISTER_SPARSE
+    C(IORING_RSRC_REGISTER_SPARSE);
+#endif
     C(IO_URING_OP_SUPPORTED);
     /* fcntl.h / openat2 / rename / statx */
     C(AT_FDCWD); C(AT_REMOVEDIR); C(AT_SYMLINK_NOFOLLOW); C(AT_SYMLINK_FOLLOW); C(AT_EMPTY_PATH);
@@ -160,7 +188,7 @@ int main(void) {
     C(POSIX_FADV_NORMAL); C(POSIX_FADV_RANDOM); C(POSIX_FADV_SEQUENTIAL); C(POSIX_FADV_WILLNEED);
     C(POSIX_FADV_DONTNEED); C(POSIX_FADV_NOREUSE);
     C(MADV_NORMAL); C(MADV_RANDOM); C(MADV_SEQUENTIAL); C(MADV_WILLNEED); C(MADV_DONTNEED);
-    C(PROT_NONE); C(PROT_READ); C(PROT_WRITE); C(MAP_SHARED); C(MAP_PRIVATE); C(MS_ASYNC); C(MS_SYNC);
+    C(PROT_NONE); C(PROT_READ); C(PROT_WRITE); C(PROT_EXEC); C(MAP_SHARED); C(MAP_PRIVATE); C(MS_ASYNC); C(MS_SYNC);
     C(F_OFD_GETLK); C(F_OFD_SETLK); C(F_OFD_SETLKW); C(F_RDLCK); C(F_WRLCK); C(F_UNLCK); C(SEEK_SET);
     C(FICLONE); C(SYS_openat2);
     C(S_IFMT); C(S_IFREG); C(S_IFDIR); C(S_IFLNK);
@@ -168,7 +196,7 @@ int main(void) {
     E(EPERM); E(ENOENT); E(ESRCH); E(EINTR); E(EIO); E(ENXIO); E(E2BIG); E(EBADF); E(EAGAIN); E(ENOMEM);
     E(EACCES); E(EFAULT); E(EBUSY); E(EEXIST); E(EXDEV); E(ENODEV); E(ENOTDIR); E(EISDIR); E(EINVAL);
     E(ENFILE); E(EMFILE); E(ENOTTY); E(EFBIG); E(ENOSPC); E(ESPIPE); E(EROFS); E(EMLINK); E(EPIPE); E(ERANGE);
-    E(ENAMETOOLONG); E(ENOSYS); E(ENOTEMPTY); E(ELOOP); E(EOPNOTSUPP); E(ETIME); E(ETIMEDOUT); E(ECANCELED);
+    E(ENAMETOOLONG); E(ENOSYS); E(ENOTEMPTY); E(ELOOP); E(EOPNOTSUPP); E(ENOTSUP); E(ETIME); E(ETIMEDOUT); E(ECANCELED);
     E(EALREADY); E(EDQUOT); E(EOVERFLOW); E(ENOLCK); E(ESTALE);
     return 0;
 }

@@ -1,4 +1,5 @@
-/** Transactions over files (issue 3 fills this module). */
+/** Transactions over files: shadow files, version stamps, crash-atomic commit, recovery. */
 module io.txring.txn {
     requires transitive io.txring.core;
+    exports io.txring.txn;
 }

@@ -113,7 +113,10 @@ public final class Op {
     public int opcode() { return opcode & 0xff; }
 
     /** The operation's name as io_uring calls it (e.g. {@code "write"}), for messages. */
-    public String name() { return OpNames.of(opcode & 0xff); }
+    public String name() {
+        if (opcode == IORING_OP_FSYNC && (opFlags & IORING_FSYNC_DATASYNC) != 0) return "fdatasync";
+        return OpNames.of(opcode & 0xff);
+    }
 
     /** The path this op names, or {@code null}. */
     public String path() { return path; }

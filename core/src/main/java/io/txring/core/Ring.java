@@ -198,6 +198,29 @@ public final class Ring implements AutoCloseable {
         return chain.results;
     }
 
+    /**
+     * Runs independent {@code ops} in one submission (no links: they may complete in any
+     * order) and parks until all completed; returns every result ({@code -errno} on failure).
+     */
+    public int[] callBatch(Op... ops) {
+        checkCaller(Thread.currentThread());
+        if (ops.length == 0) return new int[0];
+        ChainResult batch = new ChainResult(ops.length, Thread.currentThread());
+        for (int from = 0; from < ops.length; from += config.entries()) {
+            int n = Math.min(config.entries(), ops.length - from);
+            Op[] part = from == 0 && n == ops.length ? ops : java.util.Arrays.copyOfRange(ops, from, from + n);
+            lock.lock();
+            try {
+                pushUnit(part, n, batch, from);
+                flushLocked(0);
+            } finally {
+                lock.unlock();
+            }
+        }
+        while (!batch.isDone()) waitFor();
+        return batch.results;
+    }
+
     // ---- futures -------------------------------------------------------------------------
 
     /** Submits {@code op}; the future completes with its result, or exceptionally with a {@link NativeException}. */

@@ -13,8 +13,14 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 
 /**
- * Downcalls into liburing.so.2 (setup, teardown, registration, probe, enter). liburing
- * returns {@code -errno} itself (its syscall wrappers do), so no errno capture is needed.
+ * Downcalls into liburing.so.2 (setup, teardown, registration, probe, enter). Every call
+ * returns what liburing returns: a count or 0 on success, {@code -errno} on failure.
+ * No {@code captureCallState("errno")} is needed: in liburing 2.3 every exported function
+ * here goes through its internal {@code __sys_io_uring_*} wrappers, which return
+ * {@code -errno} themselves — the raw-syscall build (x86_64 default) returns the kernel's
+ * negative result, the libc-{@code syscall()} build maps {@code -1} to {@code -errno}
+ * (src/arch/generic/syscall.h). {@code NativeCallsTest} checks it ({@code enter} on a bad
+ * fd gives {@code -EBADF}).
  * Its {@code static inline} helpers (get_sqe, cqe_seen, prep_*) cannot be bound: core
  * does their work in Java on the ring memory. If the library is missing, class
  * initialisation still succeeds: {@link #isAvailable()} says so and calls throw.
@@ -30,7 +36,7 @@ public final class LibUring {
         try {
             lib = SymbolLookup.libraryLookup("liburing.so.2", Arena.global());
         } catch (IllegalArgumentException e) {
-            why = "liburing.so.2 not found (" + e.getMessage() + "); install liburing2 / liburing-dev";
+            why = "liburing.so.2 not found: " + e.getMessage();
         }
         LIB = lib;
         UNAVAILABLE = why;
@@ -54,6 +60,7 @@ public final class LibUring {
         return LIB.find(name).map(addr -> LINKER.downcallHandle(addr, fd)).orElse(null);
     }
 
+    /** Whether liburing.so.2 was found; when not, every call throws {@link UnsupportedOperationException}. */
     public static boolean isAvailable() {
         return LIB != null;
     }
@@ -91,7 +98,11 @@ public final class LibUring {
         }
     }
 
-    /** {@code io_uring_enter(fd, to_submit, min_complete, flags, NULL)}: ops consumed, or -errno. */
+    /**
+     * {@code io_uring_enter(fd, to_submit, min_complete, flags, NULL)}: SQEs consumed, or
+     * -errno (-EINTR, -EAGAIN, -EBUSY… are the caller's to handle). With
+     * {@code IORING_ENTER_GETEVENTS} this blocks: call it from a platform thread.
+     */
     public static int enter(int ringFd, int toSubmit, int minComplete, int flags) {
         try {
             return (int) check(ENTER, "io_uring_enter").invokeExact(ringFd, toSubmit, minComplete, flags, MemorySegment.NULL);

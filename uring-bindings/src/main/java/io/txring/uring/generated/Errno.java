@@ -39,6 +39,7 @@ public final class Errno {
     public static final int ENOTEMPTY = 39;
     public static final int ELOOP = 40;
     public static final int EOPNOTSUPP = 95;
+    public static final int ENOTSUP = 95;
     public static final int ETIME = 62;
     public static final int ETIMEDOUT = 110;
     public static final int ECANCELED = 125;
@@ -48,7 +49,7 @@ public final class Errno {
     public static final int ENOLCK = 37;
     public static final int ESTALE = 116;
 
-    /** The symbolic name, e.g. "ENOENT"; accepts {@code -errno} too. */
+    /** The symbolic name, e.g. "ENOENT", or "errno N"; accepts {@code -errno} too. */
     public static String name(int errno) {
         return switch (Math.abs(errno)) {
             case 1 -> "EPERM";
@@ -81,18 +82,18 @@ public final class Errno {
             case 32 -> "EPIPE";
             case 34 -> "ERANGE";
             case 36 -> "ENAMETOOLONG";
+            case 37 -> "ENOLCK";
             case 38 -> "ENOSYS";
             case 39 -> "ENOTEMPTY";
             case 40 -> "ELOOP";
-            case 95 -> "EOPNOTSUPP";
             case 62 -> "ETIME";
-            case 110 -> "ETIMEDOUT";
-            case 125 -> "ECANCELED";
-            case 114 -> "EALREADY";
-            case 122 -> "EDQUOT";
             case 75 -> "EOVERFLOW";
-            case 37 -> "ENOLCK";
+            case 95 -> "EOPNOTSUPP";
+            case 110 -> "ETIMEDOUT";
+            case 114 -> "EALREADY";
             case 116 -> "ESTALE";
+            case 122 -> "EDQUOT";
+            case 125 -> "ECANCELED";
             default -> "errno " + Math.abs(errno);
         };
     }
@@ -130,18 +131,18 @@ public final class Errno {
             case 32 -> "Broken pipe";
             case 34 -> "Numerical result out of range";
             case 36 -> "File name too long";
+            case 37 -> "No locks available";
             case 38 -> "Function not implemented";
             case 39 -> "Directory not empty";
             case 40 -> "Too many levels of symbolic links";
-            case 95 -> "Operation not supported";
             case 62 -> "Timer expired";
-            case 110 -> "Connection timed out";
-            case 125 -> "Operation canceled";
-            case 114 -> "Operation already in progress";
-            case 122 -> "Disk quota exceeded";
             case 75 -> "Value too large for defined data type";
-            case 37 -> "No locks available";
+            case 95 -> "Operation not supported";
+            case 110 -> "Connection timed out";
+            case 114 -> "Operation already in progress";
             case 116 -> "Stale file handle";
+            case 122 -> "Disk quota exceeded";
+            case 125 -> "Operation canceled";
             default -> "Unknown error " + Math.abs(errno);
         };
     }

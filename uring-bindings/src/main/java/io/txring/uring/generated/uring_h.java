@@ -52,6 +52,8 @@ public final class uring_h {
     public static final int IORING_OP_GETXATTR = 44;
     public static final int IORING_OP_SOCKET = 45;
     public static final int IORING_OP_URING_CMD = 46;
+    public static final int IORING_OP_SEND_ZC = 47;
+    public static final int IORING_OP_SENDMSG_ZC = 48;
     public static final int IORING_OP_LAST = 49;
     public static final int IOSQE_FIXED_FILE = 1;
     public static final int IOSQE_IO_DRAIN = 2;
@@ -119,11 +121,29 @@ public final class uring_h {
     public static final int IORING_UNREGISTER_BUFFERS = 1;
     public static final int IORING_REGISTER_FILES = 2;
     public static final int IORING_UNREGISTER_FILES = 3;
+    public static final int IORING_REGISTER_EVENTFD = 4;
+    public static final int IORING_UNREGISTER_EVENTFD = 5;
+    public static final int IORING_REGISTER_FILES_UPDATE = 6;
+    public static final int IORING_REGISTER_EVENTFD_ASYNC = 7;
     public static final int IORING_REGISTER_PROBE = 8;
+    public static final int IORING_REGISTER_PERSONALITY = 9;
+    public static final int IORING_UNREGISTER_PERSONALITY = 10;
+    public static final int IORING_REGISTER_RESTRICTIONS = 11;
+    public static final int IORING_REGISTER_ENABLE_RINGS = 12;
     public static final int IORING_REGISTER_FILES2 = 13;
+    public static final int IORING_REGISTER_FILES_UPDATE2 = 14;
     public static final int IORING_REGISTER_BUFFERS2 = 15;
+    public static final int IORING_REGISTER_BUFFERS_UPDATE = 16;
+    public static final int IORING_REGISTER_IOWQ_AFF = 17;
+    public static final int IORING_UNREGISTER_IOWQ_AFF = 18;
+    public static final int IORING_REGISTER_IOWQ_MAX_WORKERS = 19;
     public static final int IORING_REGISTER_RING_FDS = 20;
     public static final int IORING_UNREGISTER_RING_FDS = 21;
+    public static final int IORING_REGISTER_PBUF_RING = 22;
+    public static final int IORING_UNREGISTER_PBUF_RING = 23;
+    public static final int IORING_REGISTER_SYNC_CANCEL = 24;
+    public static final int IORING_REGISTER_FILE_ALLOC_RANGE = 25;
+    public static final int IORING_REGISTER_LAST = 26;
     public static final int IORING_RSRC_REGISTER_SPARSE = 1;
     public static final int IO_URING_OP_SUPPORTED = 1;
     public static final int AT_FDCWD = -100;
@@ -190,6 +210,7 @@ public final class uring_h {
     public static final int PROT_NONE = 0;
     public static final int PROT_READ = 1;
     public static final int PROT_WRITE = 2;
+    public static final int PROT_EXEC = 4;
     public static final int MAP_SHARED = 1;
     public static final int MAP_PRIVATE = 2;
     public static final int MS_ASYNC = 1;
@@ -207,6 +228,6 @@ public final class uring_h {
     public static final int S_IFREG = 32768;
     public static final int S_IFDIR = 16384;
     public static final int S_IFLNK = 40960;
-    /** From Linux 6.9 uapi <linux/io_uring.h>; not in the installed headers. */
+    // from Linux 6.9 uapi; not in the installed headers
     public static final int IORING_OP_FTRUNCATE = 55;
 }

@@ -1,0 +1,135 @@
+package io.txring.txn;
+
+import static io.txring.uring.generated.uring_h.*;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import io.txring.core.Op;
+import io.txring.core.Ring;
+import io.txring.uring.NativeException;
+import io.txring.uring.generated.Errno;
+import io.txring.uring.generated.statx;
+import io.txring.uring.generated.statx_timestamp;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/** The file operations transactions are made of, each through the ring. */
+final class FileOps {
+    /** How every path inside the store is resolved: never above the root, never through a symlink. */
+    static final long RESOLVE = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    private static final int CHUNK = 64 * 1024;
+
+    final Ring ring;
+
+    FileOps(Ring ring) {
+        this.ring = ring;
+    }
+
+    /** Opens directory {@code rel} under {@code rootFd} ("" for the root itself), confined. */
+    int openDir(int rootFd, String rel, String shownAs) throws NativeException {
+        int r = ring.callRaw(new Op().prepOpenat2(rootFd, rel.isEmpty() ? "." : rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, RESOLVE));
+        if (r < 0) throw NativeException.of("openat2", shownAs, r);
+        return r;
+    }
+
+    /** Opens {@code leaf} in {@code dirfd}, confined (a symlink leaf is refused with ELOOP). */
+    int open(int dirfd, String leaf, int flags, int mode, String shownAs) throws NativeException {
+        int r = ring.callRaw(new Op().prepOpenat2(dirfd, leaf, flags | O_CLOEXEC, mode, RESOLVE));
+        if (r < 0) throw NativeException.of("openat2", shownAs, r);
+        return r;
+    }
+
+    /** Prepares a statx of {@code leaf} (not following a symlink) into {@code buf}. */
+    static Op statxOp(int dirfd, String leaf, MemorySegment buf) {
+        return new Op().prepStatx(dirfd, leaf, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buf);
+    }
+
+    static MemorySegment statxBuffer(Arena arena) {
+        return arena.allocate(statx.SIZEOF, 8);
+    }
+
+    /** Turns a statx result into a stamp; refuses what is not a regular file. */
+    static VersionStamp stamp(int res, MemorySegment buf, String shownAs) throws IOException {
+        if (res == -Errno.ENOENT) return VersionStamp.ABSENT;
+        if (res < 0) throw NativeException.of("statx", shownAs, res);
+        int mode = Short.toUnsignedInt(buf.get(JAVA_SHORT, statx.stx_mode$OFFSET)) & S_IFMT;
+        if (mode == S_IFLNK) throw new IOException("statx(\"" + shownAs + "\"): a symbolic link; the store refuses symlinks");
+        if (mode != S_IFREG) throw new IOException("statx(\"" + shownAs + "\"): not a regular file");
+        long dev = ((long) buf.get(JAVA_INT, statx.stx_dev_major$OFFSET) << 32) | Integer.toUnsignedLong(buf.get(JAVA_INT, statx.stx_dev_minor$OFFSET));
+        return new VersionStamp(dev, buf.get(JAVA_LONG, statx.stx_ino$OFFSET), buf.get(JAVA_LONG, statx.stx_size$OFFSET),
+                nanos(buf, statx.stx_mtime$OFFSET), nanos(buf, statx.stx_ctime$OFFSET));
+    }
+
+    private static long nanos(MemorySegment buf, long at) {
+        return buf.get(JAVA_LONG, at + statx_timestamp.tv_sec$OFFSET) * 1_000_000_000L
+                + Integer.toUnsignedLong(buf.get(JAVA_INT, at + statx_timestamp.tv_nsec$OFFSET));
+    }
+
+    VersionStamp stamp(int dirfd, String leaf, String shownAs) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = statxBuffer(a);
+            return stamp(ring.callRaw(statxOp(dirfd, leaf, buf)), buf, shownAs);
+        }
+    }
+
+    /** Reads {@code fd} from {@code offset} to its end. */
+    byte[] readAll(int fd, long offset, String shownAs) throws NativeException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(CHUNK);
+            Op op = new Op();
+            for (long at = offset; ; ) {
+                int n = ring.callRaw(op.prepRead(fd, buf, at));
+                if (n < 0) throw NativeException.of("read", shownAs, n);
+                if (n == 0) return out.toByteArray();
+                out.write(buf.asSlice(0, n).toArray(JAVA_BYTE), 0, n);
+                at += n;
+            }
+        }
+    }
+
+    /** Writes all of {@code data} at {@code offset}, short writes continued. */
+    void writeAll(int fd, byte[] data, long offset, String shownAs) throws NativeException {
+        if (data.length == 0) return;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(data.length);
+            buf.copyFrom(MemorySegment.ofArray(data));
+            writeAll(fd, buf, offset, shownAs);
+        }
+    }
+
+    void writeAll(int fd, MemorySegment buf, long offset, String shownAs) throws NativeException {
+        Op op = new Op();
+        for (long done = 0; done < buf.byteSize(); ) {
+            MemorySegment part = buf.asSlice(done, Math.min(buf.byteSize() - done, 1L << 30));
+            int n = ring.callRaw(op.prepWrite(fd, part, offset + done));
+            if (n < 0) throw NativeException.of("write", shownAs, n);
+            if (n == 0) throw NativeException.of("write", shownAs, -Errno.EIO);
+            done += n;
+        }
+    }
+
+    /** Copies {@code from}'s whole content into {@code to} (at offset 0); returns the bytes copied. */
+    long copy(int from, int to, String shownAs) throws NativeException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(CHUNK);
+            Op op = new Op();
+            long at = 0;
+            while (true) {
+                int n = ring.callRaw(op.prepRead(from, buf, at));
+                if (n < 0) throw NativeException.of("read", shownAs, n);
+                if (n == 0) return at;
+                writeAll(to, buf.asSlice(0, n), at, shownAs);
+                at += n;
+            }
+        }
+    }
+
+    void check(int res, String op, String shownAs) throws NativeException {
+        if (res < 0) throw NativeException.of(op, shownAs, res);
+    }
+}

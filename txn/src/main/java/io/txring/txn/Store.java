@@ -1,0 +1,212 @@
+package io.txring.txn;
+
+import static io.txring.uring.generated.uring_h.*;
+
+import io.txring.core.Op;
+import io.txring.core.Ring;
+import io.txring.uring.NativeException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Files under one root directory, changed by {@link Transaction}s that land completely or
+ * not at all.
+ *
+ * <h2>Invariants</h2>
+ * <ol>
+ *   <li>A target file is never modified in place: changes go to a shadow file
+ *       ({@code .txr-<txid>-<n>}) in the target's own directory and are published by
+ *       rename, so readers see the old inode or the new one, never a mix.</li>
+ *   <li>Every path is resolved beneath the root without following symlinks
+ *       (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS).</li>
+ *   <li>A shadow is synced before anything that depends on it is published (DURABLE).</li>
+ *   <li>No commit publishes while another commit holds a lock on any of its paths.</li>
+ *   <li>A multi-path commit publishes nothing before its commit record is durable; after
+ *       that, every step is published, by this commit or by recovery.</li>
+ *   <li>A failed write or fsync fails the transaction; nothing is retried and then published.</li>
+ *   <li>An I/O error after the commit point puts the store in a failed state that refuses
+ *       new transactions until it is reopened (and recovery completes the commit).</li>
+ * </ol>
+ *
+ * <h2>Commit protocol</h2> (each step one batched ring submission)
+ * <ol>
+ *   <li><b>flush</b> — fdatasync every shadow, close it. Ensures invariant 3.</li>
+ *   <li><b>lock</b> — in-process locks, then OFD byte-range locks on {@code .txring/lock},
+ *       in sorted order. Ensures invariant 4 across threads and processes.</li>
+ *   <li><b>validate</b> — statx every path read or written; any stamp that differs from
+ *       the one first seen refuses the commit ({@link ConflictException}). Serializability.</li>
+ *   <li><b>commit record</b> — only when more than one path changes: write
+ *       {@code .txring/journal/<txid>}, fdatasync it, fsync the journal directory. The
+ *       commit point (invariant 5).</li>
+ *   <li><b>publish</b> — renameat each shadow over its target ({@code RENAME_NOREPLACE}
+ *       for creates), unlinkat deletes, then fsync every touched directory.</li>
+ *   <li><b>finish</b> — remove the commit record, release the locks.</li>
+ * </ol>
+ * {@link Durability#CONSISTENT} skips every fsync of the list above.
+ */
+public final class Store implements AutoCloseable {
+    final Path root;
+    final Ring ring;
+    final FileOps fs;
+    final int rootFd;
+    final int journalFd;
+    private final int lockFd;
+    private final LockTable locks;
+    private final StoreConfig config;
+    private final String storeId = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
+    private final AtomicLong txCounter = new AtomicLong();
+    private final AtomicLong commits = new AtomicLong(), conflicts = new AtomicLong(), attempts = new AtomicLong(), failures = new AtomicLong();
+    private final Recovery.Report recovery;
+    private volatile IOException failed;
+
+    private Store(Path root, StoreConfig config) throws IOException {
+        this.root = root;
+        this.config = config;
+        Files.createDirectories(root.resolve(".txring/journal"));
+        this.ring = Ring.open(config.ring());
+        this.fs = new FileOps(ring);
+        this.rootFd = ring.call(Op.openat(AT_FDCWD, root.toString(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0));
+        this.journalFd = fs.openDir(rootFd, ".txring/journal", ".txring/journal");
+        int metaFd = fs.openDir(rootFd, ".txring", ".txring");
+        this.lockFd = fs.open(metaFd, "lock", O_CREAT | O_RDWR, 0644, ".txring/lock");
+        ring.callRaw(Op.close(metaFd));
+        this.locks = new LockTable(lockFd);
+        if (locks.tryExclusive()) {
+            this.recovery = Recovery.run(this); // nobody else has the store open: safe to replay and sweep
+        } else {
+            this.recovery = null; // another process has it open (and recovered it when it opened)
+        }
+        locks.holdShared();
+    }
+
+    /** Opens (creating if needed) the store at {@code root}, recovering it first when no other process has it open. */
+    public static Store open(Path root, StoreConfig config) throws IOException {
+        return new Store(root.toAbsolutePath().normalize(), config);
+    }
+
+    public static Store open(Path root) throws IOException {
+        return open(root, StoreConfig.defaults());
+    }
+
+    public Path root() { return root; }
+
+    public Ring ring() { return ring; }
+
+    public StoreConfig config() { return config; }
+
+    /** What recovery did at open: records replayed and discarded, shadows removed; null if it was skipped. */
+    public String recoverySummary() {
+        return recovery == null ? "skipped: another process has the store open"
+                : recovery.recordsReplayed() + " commit records replayed, " + recovery.recordsDiscarded()
+                        + " torn records discarded, " + recovery.shadowsRemoved() + " orphan shadows removed";
+    }
+
+    public StoreMetrics metrics() {
+        return new StoreMetrics(commits.get(), conflicts.get(), attempts.get(), failures.get());
+    }
+
+    /** A new transaction; close or commit it. */
+    public Transaction begin() throws IOException {
+        return begin(1);
+    }
+
+    private Transaction begin(int attempt) throws IOException {
+        IOException f = failed;
+        if (f != null) throw new IOException("store " + root + " failed after a commit point; reopen it to recover", f);
+        return new Transaction(this, storeId + "-" + Long.toHexString(txCounter.incrementAndGet()), attempt);
+    }
+
+    /**
+     * Runs {@code body} in a transaction and commits it, retrying on conflict with bounded
+     * exponential backoff (at most {@link StoreConfig#maxAttempts()} tries). The body may
+     * run more than once; {@link Transaction#attempt()} says which run it is.
+     */
+    public <T> T run(TxFunction<T> body) throws IOException {
+        long backoff = config.backoff().toNanos();
+        for (int attempt = 1; ; attempt++) {
+            attempts.incrementAndGet();
+            try (Transaction tx = begin(attempt)) {
+                T result = body.apply(tx);
+                tx.commit();
+                return result;
+            } catch (ConflictException e) {
+                if (attempt >= config.maxAttempts()) throw e;
+                LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(backoff / 2, backoff + 1));
+                backoff = Math.min(backoff * 2, config.backoff().toNanos() * 100);
+            }
+        }
+    }
+
+    /** The commit protocol (see the class comment); called by {@link Transaction#commit()}. */
+    void commit(Transaction tx) throws IOException {
+        boolean durable = config.durability() == Durability.DURABLE;
+        try {
+            tx.flush(durable);                                           // 1. flush
+            try (LockTable.Held held = locks.acquire(tx.paths())) {      // 2. lock
+                try {
+                    tx.validate();                                       // 3. validate
+                } catch (ConflictException e) {
+                    conflicts.incrementAndGet();
+                    throw e;
+                }
+                if (tx.readOnly()) {
+                    commits.incrementAndGet();
+                    return;
+                }
+                CommitRecord record = tx.record();
+                boolean journaled = record.steps().size() > 1;
+                if (journaled) writeRecord(tx.id, record, durable);      // 4. commit record: the commit point
+                tx.pastCommitPoint = journaled;
+                try {
+                    Set<Integer> dirs = tx.publish();                    // 5. publish
+                    if (durable) syncDirs(dirs);
+                    if (journaled) {                                     // 6. finish
+                        fs.check(ring.callRaw(Op.unlinkat(journalFd, tx.id, 0)), "unlinkat", ".txring/journal/" + tx.id);
+                    }
+                } catch (IOException e) {
+                    if (journaled) failed = e; // recovery must finish this commit: refuse new work until reopened
+                    throw e;
+                }
+            }
+            commits.incrementAndGet();
+        } catch (ConflictException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            failures.incrementAndGet();
+            throw e;
+        }
+    }
+
+    private void writeRecord(String txid, CommitRecord record, boolean durable) throws IOException {
+        String shown = ".txring/journal/" + txid;
+        int fd = fs.open(journalFd, txid, O_CREAT | O_EXCL | O_WRONLY, 0644, shown);
+        try {
+            fs.writeAll(fd, record.encode(), 0, shown);
+            if (durable) fs.check(ring.callRaw(Op.fdatasync(fd)), "fdatasync", shown);
+        } finally {
+            ring.callRaw(Op.close(fd));
+        }
+        if (durable) fs.check(ring.callRaw(Op.fsync(journalFd)), "fsync", ".txring/journal");
+    }
+
+    private void syncDirs(Set<Integer> dirs) throws NativeException {
+        Integer[] fds = dirs.toArray(Integer[]::new);
+        Op[] ops = new Op[fds.length];
+        for (int i = 0; i < fds.length; i++) ops[i] = Op.fsync(fds[i]);
+        int[] r = ring.callBatch(ops);
+        for (int res : r) fs.check(res, "fsync", "(directory)");
+    }
+
+    @Override
+    public void close() {
+        ring.callRaw(Op.close(lockFd)); // drops this process's OFD locks
+        ring.callRaw(Op.close(journalFd));
+        ring.callRaw(Op.close(rootFd));
+        ring.close();
+    }
+}

@@ -1,0 +1,38 @@
+package io.txring.txn;
+
+import io.txring.core.RingConfig;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a {@link Store} runs.
+ *
+ * @param durability  what a commit survives (default {@link Durability#DURABLE})
+ * @param maxAttempts how many times {@link Store#run} tries a body that keeps conflicting
+ * @param backoff     the first retry's delay; doubled per attempt, with jitter, capped at 100× this
+ * @param ring        the ring the store submits through
+ */
+public record StoreConfig(Durability durability, int maxAttempts, Duration backoff, RingConfig ring) {
+    public StoreConfig {
+        Objects.requireNonNull(durability, "durability");
+        Objects.requireNonNull(backoff, "backoff");
+        Objects.requireNonNull(ring, "ring");
+        if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts must be ≥ 1: " + maxAttempts);
+    }
+
+    public static StoreConfig defaults() {
+        return new StoreConfig(Durability.DURABLE, 20, Duration.ofMillis(1), RingConfig.defaults());
+    }
+
+    public StoreConfig withDurability(Durability d) {
+        return new StoreConfig(d, maxAttempts, backoff, ring);
+    }
+
+    public StoreConfig withMaxAttempts(int n) {
+        return new StoreConfig(durability, n, backoff, ring);
+    }
+
+    public StoreConfig withRing(RingConfig r) {
+        return new StoreConfig(durability, maxAttempts, backoff, r);
+    }
+}

@@ -1,0 +1,359 @@
+package io.txring.txn;
+
+import static io.txring.uring.generated.uring_h.*;
+
+import io.txring.core.Op;
+import io.txring.uring.NativeException;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * A set of file changes that lands completely or not at all. Reads record each file's
+ * {@link VersionStamp} at first touch; writes go to shadow files beside their targets;
+ * {@link #commit()} validates every stamp and publishes by rename. Closing without a
+ * commit aborts. Not thread-safe: one transaction belongs to one thread at a time.
+ *
+ * <p>The commit protocol is described step by step in {@link Store}.
+ */
+public final class Transaction implements AutoCloseable {
+    private enum State { ACTIVE, COMMITTED, ABORTED }
+
+    private enum Kind { NONE, WRITE, CREATE, DELETE }
+
+    /** One path this transaction touched. */
+    private static final class Entry {
+        final StorePath path;
+        final int dirfd;
+        final VersionStamp seen;
+        Kind kind = Kind.NONE;
+        String shadow;
+        int shadowFd = -1;
+        long shadowSize;
+
+        Entry(StorePath path, int dirfd, VersionStamp seen) {
+            this.path = path;
+            this.dirfd = dirfd;
+            this.seen = seen;
+        }
+    }
+
+    private final Store store;
+    private final FileOps fs;
+    final String id;
+    private final int attempt;
+    private final Map<String, Entry> entries = new TreeMap<>();
+    private final Map<String, Integer> dirs = new HashMap<>();
+    private int shadows;
+    private State state = State.ACTIVE;
+
+    Transaction(Store store, String id, int attempt) {
+        this.store = store;
+        this.fs = store.fs;
+        this.id = id;
+        this.attempt = attempt;
+    }
+
+    /** 1 for the first try of a {@link Store#run} body, 2 for its first retry, … */
+    public int attempt() {
+        return attempt;
+    }
+
+    private void checkActive() {
+        if (state != State.ACTIVE) throw new IllegalStateException("transaction " + id + " is " + state);
+    }
+
+    private int dir(String parent) throws NativeException {
+        Integer fd = dirs.get(parent);
+        if (fd == null) {
+            fd = fs.openDir(store.rootFd, parent, parent.isEmpty() ? "." : parent);
+            dirs.put(parent, fd);
+        }
+        return fd;
+    }
+
+    /** First touch records the stamp; later touches reuse it. */
+    private Entry touch(String path) throws IOException {
+        checkActive();
+        StorePath p = StorePath.of(path);
+        Entry e = entries.get(p.path());
+        if (e == null) {
+            int dirfd = dir(p.parent());
+            e = new Entry(p, dirfd, fs.stamp(dirfd, p.leaf(), p.path()));
+            entries.put(p.path(), e);
+        }
+        return e;
+    }
+
+    private boolean existsNow(Entry e) {
+        return switch (e.kind) {
+            case DELETE -> false;
+            case WRITE, CREATE -> true;
+            case NONE -> e.seen.exists();
+        };
+    }
+
+    /** The stamp the file had when this transaction first touched it. */
+    public VersionStamp stamp(String path) throws IOException {
+        return touch(path).seen;
+    }
+
+    public boolean exists(String path) throws IOException {
+        return existsNow(touch(path));
+    }
+
+    /** The file's content as this transaction sees it (its own writes included). */
+    public byte[] read(String path) throws IOException {
+        Entry e = touch(path);
+        if (!existsNow(e)) throw new NoSuchFileException(path);
+        if (e.shadowFd >= 0) return fs.readAll(e.shadowFd, 0, path);
+        int fd = fs.open(e.dirfd, e.path.leaf(), O_RDONLY, 0, path);
+        try {
+            return fs.readAll(fd, 0, path);
+        } finally {
+            store.ring.callRaw(Op.close(fd));
+        }
+    }
+
+    /** Replaces the file's content (creating it if absent). */
+    public void write(String path, byte[] data) throws IOException {
+        Entry e = touch(path);
+        shadow(e, false);
+        fs.writeAll(e.shadowFd, data, 0, path);
+        e.shadowSize = data.length;
+        if (e.kind != Kind.CREATE) e.kind = Kind.WRITE;
+    }
+
+    /** Replaces the file's content with the bytes of {@code data} (native memory, not copied). */
+    public void write(String path, MemorySegment data) throws IOException {
+        Entry e = touch(path);
+        shadow(e, false);
+        fs.writeAll(e.shadowFd, data, 0, path);
+        e.shadowSize = data.byteSize();
+        if (e.kind != Kind.CREATE) e.kind = Kind.WRITE;
+    }
+
+    /** Appends to the file (which must exist, in the store or in this transaction). */
+    public void append(String path, byte[] data) throws IOException {
+        Entry e = touch(path);
+        if (!existsNow(e)) throw new NoSuchFileException(path);
+        shadow(e, true);
+        fs.writeAll(e.shadowFd, data, e.shadowSize, path);
+        e.shadowSize += data.length;
+        if (e.kind != Kind.CREATE) e.kind = Kind.WRITE;
+    }
+
+    /** Cuts (or extends with zeros) the file to {@code size} bytes. */
+    public void truncate(String path, long size) throws IOException {
+        Entry e = touch(path);
+        if (!existsNow(e)) throw new NoSuchFileException(path);
+        shadow(e, true);
+        fs.check(store.ring.callRaw(new Op().prepFtruncate(e.shadowFd, size)), "ftruncate", path);
+        e.shadowSize = size;
+        if (e.kind != Kind.CREATE) e.kind = Kind.WRITE;
+    }
+
+    /** Creates the file; fails now if it exists, and at commit if someone else created it first. */
+    public void create(String path, byte[] data) throws IOException {
+        Entry e = touch(path);
+        if (existsNow(e)) throw new FileAlreadyExistsException(path);
+        Kind before = e.kind;
+        write(path, data);
+        e.kind = before == Kind.DELETE ? Kind.WRITE : Kind.CREATE; // delete-then-create replaces
+    }
+
+    /** Deletes the file. */
+    public void delete(String path) throws IOException {
+        Entry e = touch(path);
+        if (!existsNow(e)) throw new NoSuchFileException(path);
+        dropShadow(e);
+        e.kind = e.seen.exists() ? Kind.DELETE : Kind.NONE;
+    }
+
+    /** Opens (and for {@code copy}, fills with the current content) this entry's shadow file. */
+    private void shadow(Entry e, boolean copy) throws IOException {
+        if (e.shadowFd >= 0) {
+            if (!copy) {
+                fs.check(store.ring.callRaw(new Op().prepFtruncate(e.shadowFd, 0)), "ftruncate", e.path.path());
+                e.shadowSize = 0;
+            }
+            return;
+        }
+        String name = StorePath.SHADOW_PREFIX + id + "-" + (shadows++);
+        int fd = fs.open(e.dirfd, name, O_CREAT | O_EXCL | O_RDWR, 0644, e.path.path());
+        e.shadow = name;
+        e.shadowFd = fd;
+        e.shadowSize = 0;
+        if (copy && e.kind != Kind.DELETE && e.seen.exists()) {
+            int src = fs.open(e.dirfd, e.path.leaf(), O_RDONLY, 0, e.path.path());
+            try {
+                e.shadowSize = fs.copy(src, fd, e.path.path());
+            } finally {
+                store.ring.callRaw(Op.close(src));
+            }
+        }
+    }
+
+    private void dropShadow(Entry e) {
+        if (e.shadowFd >= 0) store.ring.callRaw(Op.close(e.shadowFd));
+        if (e.shadow != null) store.ring.callRaw(Op.unlinkat(e.dirfd, e.shadow, 0));
+        e.shadowFd = -1;
+        e.shadow = null;
+        e.shadowSize = 0;
+    }
+
+    /**
+     * Commits: every change lands, or — on a conflict or an I/O failure — none does and
+     * this throws ({@link ConflictException}, or the {@link NativeException} naming the
+     * failed op). A failed fsync is never retried: the transaction fails.
+     */
+    public void commit() throws IOException {
+        checkActive();
+        try {
+            store.commit(this);
+            state = State.COMMITTED;
+        } finally {
+            if (state != State.COMMITTED) abortQuietly();
+            closeDirs();
+        }
+    }
+
+    /** Discards every change. */
+    public void abort() {
+        if (state != State.ACTIVE) return;
+        abortQuietly();
+        closeDirs();
+    }
+
+    /** Set by the store once the commit record is durable: shadows then belong to recovery. */
+    boolean pastCommitPoint;
+
+    private void abortQuietly() {
+        for (Entry e : entries.values()) {
+            if (!pastCommitPoint) {
+                dropShadow(e);
+            } else if (e.shadowFd >= 0) {
+                store.ring.callRaw(Op.close(e.shadowFd));
+                e.shadowFd = -1;
+            }
+        }
+        state = State.ABORTED;
+    }
+
+    private void closeDirs() {
+        if (dirs.isEmpty()) return;
+        Op[] closes = dirs.values().stream().map(Op::close).toArray(Op[]::new);
+        store.ring.callBatch(closes);
+        dirs.clear();
+    }
+
+    @Override
+    public void close() {
+        abort();
+    }
+
+    // ---- what Store.commit needs ----------------------------------------------------------
+
+    List<String> paths() {
+        return new ArrayList<>(entries.keySet());
+    }
+
+    boolean readOnly() {
+        return entries.values().stream().allMatch(e -> e.kind == Kind.NONE);
+    }
+
+    /** Step 1 (flush): fdatasync every shadow when durable, then close them all. */
+    void flush(boolean durable) throws IOException {
+        List<Entry> open = entries.values().stream().filter(e -> e.shadowFd >= 0).toList();
+        if (open.isEmpty()) return;
+        if (durable) {
+            int[] r = store.ring.callBatch(open.stream().map(e -> Op.fdatasync(e.shadowFd).describing(e.path.path())).toArray(Op[]::new));
+            for (int i = 0; i < r.length; i++) fs.check(r[i], "fdatasync", open.get(i).path.path());
+        }
+        int[] r = store.ring.callBatch(open.stream().map(e -> Op.close(e.shadowFd)).toArray(Op[]::new));
+        for (Entry e : open) e.shadowFd = -1;
+        for (int i = 0; i < r.length; i++) fs.check(r[i], "close", open.get(i).path.path());
+    }
+
+    /** Step 3 (validate): every stamp as first seen, else a conflict naming what changed. */
+    void validate() throws IOException {
+        List<Entry> all = new ArrayList<>(entries.values());
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment[] bufs = new MemorySegment[all.size()];
+            Op[] ops = new Op[all.size()];
+            for (int i = 0; i < ops.length; i++) {
+                bufs[i] = FileOps.statxBuffer(a);
+                ops[i] = FileOps.statxOp(all.get(i).dirfd, all.get(i).path.leaf(), bufs[i]);
+            }
+            int[] r = store.ring.callBatch(ops);
+            List<ConflictException.Change> changes = new ArrayList<>();
+            for (int i = 0; i < ops.length; i++) {
+                Entry e = all.get(i);
+                VersionStamp now;
+                try {
+                    now = FileOps.stamp(r[i], bufs[i], e.path.path());
+                } catch (NativeException ex) {
+                    throw ex;
+                } catch (IOException ex) { // became a symlink or a directory: someone else changed it
+                    changes.add(new ConflictException.Change(e.path.path(), ex.getMessage()));
+                    continue;
+                }
+                if (!now.equals(e.seen)) changes.add(new ConflictException.Change(e.path.path(), e.seen.describeChange(now)));
+            }
+            if (!changes.isEmpty()) throw new ConflictException(changes);
+        }
+    }
+
+    /** The renames and deletes that publish this transaction, in path order. */
+    CommitRecord record() {
+        List<CommitRecord.Step> steps = new ArrayList<>();
+        for (Entry e : entries.values()) {
+            switch (e.kind) {
+                case WRITE -> steps.add(new CommitRecord.Step(CommitRecord.Kind.REPLACE, e.path.parent(), e.shadow, e.path.leaf(), 0, 0));
+                case CREATE -> steps.add(new CommitRecord.Step(CommitRecord.Kind.CREATE, e.path.parent(), e.shadow, e.path.leaf(), 0, 0));
+                case DELETE -> steps.add(new CommitRecord.Step(CommitRecord.Kind.DELETE, e.path.parent(), null, e.path.leaf(), e.seen.dev(), e.seen.ino()));
+                case NONE -> { }
+            }
+        }
+        return new CommitRecord(steps);
+    }
+
+    /** Step 5 (publish): one batch of renames and unlinks; returns the directories to sync. */
+    Set<Integer> publish() throws IOException {
+        List<Entry> changed = entries.values().stream().filter(e -> e.kind != Kind.NONE).toList();
+        Op[] ops = new Op[changed.size()];
+        for (int i = 0; i < ops.length; i++) {
+            Entry e = changed.get(i);
+            ops[i] = switch (e.kind) {
+                case WRITE -> Op.renameat(e.dirfd, e.shadow, e.dirfd, e.path.leaf(), 0);
+                case CREATE -> Op.renameat(e.dirfd, e.shadow, e.dirfd, e.path.leaf(), RENAME_NOREPLACE);
+                case DELETE -> Op.unlinkat(e.dirfd, e.path.leaf(), 0);
+                case NONE -> throw new AssertionError();
+            };
+            ops[i].describing(e.path.path());
+        }
+        int[] r = store.ring.callBatch(ops);
+        Set<Integer> touched = new LinkedHashSet<>();
+        IOException first = null;
+        for (int i = 0; i < r.length; i++) {
+            Entry e = changed.get(i);
+            if (r[i] >= 0) {
+                e.shadow = null; // published: nothing left to remove
+                touched.add(e.dirfd);
+            } else if (first == null) {
+                first = NativeException.of(ops[i].name(), e.path.path(), r[i]);
+            }
+        }
+        if (first != null) throw first;
+        return touched;
+    }
+}

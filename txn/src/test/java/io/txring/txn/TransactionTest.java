@@ -1,0 +1,195 @@
+package io.txring.txn;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Transactions on a real store: visibility, isolation, conflicts, confinement. */
+class TransactionTest {
+    @TempDir Path root;
+    @TempDir Path outside;
+    Store store;
+
+    @BeforeEach
+    void open() throws IOException {
+        store = Store.open(root);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private static byte[] b(String s) { return s.getBytes(UTF_8); }
+
+    private String content(String rel) throws IOException { return Files.readString(root.resolve(rel)); }
+
+    private List<Path> shadows() throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(".txr-")).toList();
+        }
+    }
+
+    @Test
+    void changesAppearOnlyAtCommit() throws IOException {
+        Files.createDirectories(root.resolve("d"));
+        try (Transaction tx = store.begin()) {
+            tx.write("a", b("A1"));
+            tx.create("d/b", b("B1"));
+            assertFalse(Files.exists(root.resolve("a")), "not visible before commit");
+            assertEquals("A1", new String(tx.read("a"), UTF_8), "reads its own writes");
+            tx.commit();
+        }
+        assertEquals("A1", content("a"));
+        assertEquals("B1", content("d/b"));
+        assertEquals(List.of(), shadows());
+        assertEquals(List.of(), Files.list(root.resolve(".txring/journal")).toList(), "commit record removed");
+    }
+
+    @Test
+    void abortAndCloseLeaveNothing() throws IOException {
+        Files.writeString(root.resolve("a"), "old");
+        try (Transaction tx = store.begin()) {
+            tx.write("a", b("new"));
+            tx.create("c", b("c"));
+        } // closed without commit
+        assertEquals("old", content("a"));
+        assertFalse(Files.exists(root.resolve("c")));
+        assertEquals(List.of(), shadows());
+    }
+
+    @Test
+    void appendTruncateDeleteCreate() throws IOException {
+        Files.writeString(root.resolve("log"), "one\n");
+        Files.writeString(root.resolve("gone"), "x");
+        store.run(tx -> {
+            tx.append("log", b("two\n"));
+            tx.append("log", b("three\n"));
+            tx.delete("gone");
+            assertThrows(NoSuchFileException.class, () -> tx.read("gone"));
+            assertThrows(FileAlreadyExistsException.class, () -> tx.create("log", b("")));
+            return null;
+        });
+        assertEquals("one\ntwo\nthree\n", content("log"));
+        assertFalse(Files.exists(root.resolve("gone")));
+        store.run(tx -> { tx.truncate("log", 3); return null; });
+        assertEquals("one", content("log"));
+    }
+
+    @Test
+    void writeWriteConflictIsRefusedAndNamesThePath() throws IOException {
+        Files.writeString(root.resolve("n"), "0");
+        try (Transaction t1 = store.begin(); Transaction t2 = store.begin()) {
+            int v1 = Integer.parseInt(new String(t1.read("n"), UTF_8));
+            int v2 = Integer.parseInt(new String(t2.read("n"), UTF_8));
+            t2.write("n", b(String.valueOf(v2 + 1)));
+            t2.commit();
+            t1.write("n", b(String.valueOf(v1 + 1)));
+            ConflictException e = assertThrows(ConflictException.class, t1::commit);
+            assertEquals("n", e.changes().getFirst().path());
+        }
+        assertEquals("1", content("n"), "no update lost");
+        assertEquals(List.of(), shadows());
+        assertEquals(1, store.metrics().conflicts());
+    }
+
+    @Test
+    void createRaceIsAConflict() throws IOException {
+        try (Transaction t1 = store.begin(); Transaction t2 = store.begin()) {
+            t1.create("x", b("1"));
+            t2.create("x", b("2"));
+            t2.commit();
+            assertThrows(ConflictException.class, t1::commit);
+        }
+        assertEquals("2", content("x"));
+    }
+
+    @Test
+    void readOnlyTransactionThatSawATornStateIsRefused() throws IOException {
+        Files.writeString(root.resolve("from"), "100");
+        Files.writeString(root.resolve("to"), "0");
+        try (Transaction reader = store.begin()) {
+            assertEquals("100", new String(reader.read("from"), UTF_8));
+            store.run(tx -> { tx.write("from", b("50")); tx.write("to", b("50")); return null; });
+            assertEquals("50", new String(reader.read("to"), UTF_8)); // 100 + 50: a state that never existed
+            assertThrows(ConflictException.class, reader::commit);
+        }
+    }
+
+    @Test
+    void runRetriesUntilItCommits() throws Exception {
+        Files.writeString(root.resolve("counter"), "0");
+        int threads = 4, each = 50;
+        Thread[] ts = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            ts[t] = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < each; i++) {
+                    try {
+                        store.run(tx -> {
+                            int v = Integer.parseInt(new String(tx.read("counter"), UTF_8));
+                            tx.write("counter", b(String.valueOf(v + 1)));
+                            return null;
+                        });
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                }
+            });
+        }
+        for (Thread t : ts) t.join();
+        assertEquals(String.valueOf(threads * each), content("counter"));
+        StoreMetrics m = store.metrics();
+        assertEquals(threads * each, m.commits());
+        assertEquals(m.commits() + m.conflicts(), m.attempts(), "every attempt either committed or conflicted");
+    }
+
+    @Test
+    void pathsCannotLeaveTheStore() throws IOException {
+        Files.writeString(outside.resolve("secret"), "outside");
+        Files.createSymbolicLink(root.resolve("link"), outside.resolve("secret"));
+        Files.createSymbolicLink(root.resolve("dirlink"), outside);
+        Files.createLink(root.resolve("hard"), outside.resolve("secret"));
+        try (Transaction tx = store.begin()) {
+            assertThrows(InvalidPathException.class, () -> tx.read("../x"));
+            assertThrows(InvalidPathException.class, () -> tx.read("a/../../x"));
+            assertThrows(InvalidPathException.class, () -> tx.read(outside.resolve("secret").toString()));
+            assertThrows(InvalidPathException.class, () -> tx.write(".txring/lock", b("x")));
+            IOException viaLink = assertThrows(IOException.class, () -> tx.write("link", b("pwned")));
+            assertTrue(viaLink.getMessage().contains("symbolic link"), viaLink.getMessage());
+            IOException viaDir = assertThrows(IOException.class, () -> tx.write("dirlink/secret", b("pwned")));
+            assertTrue(viaDir.getMessage().contains("ELOOP"), viaDir.getMessage());
+            tx.write("hard", b("replaced")); // a hard link is a name in the store: replaced, not written through
+            tx.commit();
+        }
+        assertEquals("outside", Files.readString(outside.resolve("secret")), "nothing outside the store changed");
+        assertEquals("replaced", content("hard"));
+    }
+
+    @Test
+    void symlinkSwappedInBetweenOperationsDoesNotEscape() throws IOException {
+        Files.createDirectories(root.resolve("d"));
+        Files.writeString(outside.resolve("secret"), "outside");
+        try (Transaction tx = store.begin()) {
+            tx.write("d/f", b("v1"));
+            // an attacker swaps the directory for a symlink to outside between two operations
+            Files.move(root.resolve("d"), root.resolve("d-moved"));
+            Files.createSymbolicLink(root.resolve("d"), outside);
+            assertThrows(IOException.class, () -> tx.read("d/secret"), "a new lookup through the symlink is refused");
+            tx.commit(); // publishes inside the directory it opened (now d-moved), never through the link
+        }
+        assertEquals("outside", Files.readString(outside.resolve("secret")));
+        assertFalse(Files.exists(outside.resolve("f")));
+    }
+}
