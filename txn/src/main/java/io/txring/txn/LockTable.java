@@ -17,55 +17,50 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Commit locks: an in-process lock per path, then a cross-process OFD byte-range lock per
- * path hash on {@code <root>/.txring/lock}, both taken in sorted order (so two committers
- * never wait on each other in a cycle). OFD locks belong to the open file description,
- * which all threads of this store share — hence the in-process table first.
+ * Commit locks: each path maps to one byte range of {@code <root>/.txring/lock} (its
+ * hash modulo {@link #RANGES}). A commit takes, in ascending range order, the range's
+ * in-process lock and then its OFD byte-range lock, so no two committers — threads or
+ * processes — wait on each other in a cycle. OFD locks belong to the open file
+ * description all threads of this store share, so the in-process lock per range is what
+ * keeps one thread from releasing a range another thread of the same process relies on.
  */
 final class LockTable {
-    /** Byte ranges on the lock file: a path's range is its hash modulo this. */
+    /** Byte ranges on the lock file. */
     static final int RANGES = 1 << 16;
 
-    private final ConcurrentHashMap<String, ReentrantLock> local = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, ReentrantLock> local = new ConcurrentHashMap<>();
     private final int lockFd;
 
     LockTable(int lockFd) {
         this.lockFd = lockFd;
     }
 
-    /** What one commit holds. */
+    /** What one commit holds; closing releases it in reverse order. */
     final class Held implements AutoCloseable {
-        private final List<ReentrantLock> locks;
-        private final TreeSet<Integer> ranges;
-
-        private Held(List<ReentrantLock> locks, TreeSet<Integer> ranges) {
-            this.locks = locks;
-            this.ranges = ranges;
-        }
+        private final List<Integer> ranges = new ArrayList<>();
+        private final List<Boolean> ofdHeld = new ArrayList<>();
 
         @Override
         public void close() {
-            for (int r : ranges.descendingSet()) ofd(F_OFD_SETLK, F_UNLCK, r);
-            for (int i = locks.size() - 1; i >= 0; i--) locks.get(i).unlock();
+            for (int i = ranges.size() - 1; i >= 0; i--) {
+                if (ofdHeld.get(i)) ofd(F_OFD_SETLK, F_UNLCK, ranges.get(i));
+                local.get(ranges.get(i)).unlock();
+            }
         }
     }
 
     Held acquire(Collection<String> paths) throws NativeException {
-        TreeSet<String> sorted = new TreeSet<>(paths);
-        List<ReentrantLock> taken = new ArrayList<>(sorted.size());
         TreeSet<Integer> ranges = new TreeSet<>();
-        for (String p : sorted) {
-            ReentrantLock l = local.computeIfAbsent(p, k -> new ReentrantLock());
-            l.lock();
-            taken.add(l);
-            ranges.add(Math.floorMod(p.hashCode(), RANGES));
-        }
-        Held held = new Held(taken, new TreeSet<>());
+        for (String p : paths) ranges.add(Math.floorMod(p.hashCode(), RANGES));
+        Held held = new Held();
         try {
             for (int r : ranges) {
+                local.computeIfAbsent(r, k -> new ReentrantLock()).lock();
+                held.ranges.add(r);
+                held.ofdHeld.add(false);
                 int res = ofd(F_OFD_SETLKW, F_WRLCK, r); // blocks while another process commits on this range
                 if (res < 0) throw NativeException.of("fcntl(F_OFD_SETLKW)", ".txring/lock", res);
-                held.ranges.add(r);
+                held.ofdHeld.set(held.ofdHeld.size() - 1, true);
             }
         } catch (NativeException e) {
             held.close();
