@@ -38,6 +38,7 @@ public final class Ring implements AutoCloseable {
     private final Thread owner;
     private final Thread reaper;
     private final Engine.CompletionDispatch dispatch = this::deliver;
+    private final Faults faults;
     /** Slots delivered by the current reap, recycled together under one lock. */
     private final int[] reaped;
     private int reapedCount;
@@ -52,6 +53,7 @@ public final class Ring implements AutoCloseable {
         this.fallbackCause = fallbackCause;
         this.mode = uring != null ? uring.mode : Mode.SHARED;
         this.slots = new Slots(config.maxInFlight());
+        this.faults = config.faults();
         this.reaped = new int[config.maxInFlight()];
         if (mode == Mode.SINGLE_ISSUER) {
             owner = Thread.currentThread();
@@ -279,9 +281,10 @@ public final class Ring implements AutoCloseable {
     /** Under the lock: claims a slot and an SQE for one op (no chain). Returns its user_data. */
     long pushOne(Op op, Object target, long tag) {
         awaitSlots(1);
-        if (uring != null && !uring.supports(op.opcode())) {
+        int fault = faults == null ? 0 : faults.inject(op);
+        if (fault != 0 || (uring != null && !uring.supports(op.opcode()))) {
             long ud = slots.claim(target, op, tag);
-            runInline(op, ud);
+            runInline(op, ud, fault);
             return ud;
         }
         awaitRoom(1);
@@ -293,12 +296,20 @@ public final class Ring implements AutoCloseable {
     /** Under the lock: claims slots and SQEs for a unit that must reach the kernel in one submission. */
     void pushUnit(Op[] ops, int n, Object target, long firstTag) {
         awaitSlots(n);
-        boolean allSupported = true;
-        for (int i = 0; i < n; i++) allSupported &= uring == null || uring.supports(ops[i].opcode());
-        if (!allSupported) {
+        boolean inline = false;
+        int[] injected = null;
+        for (int i = 0; i < n; i++) {
+            inline |= uring != null && !uring.supports(ops[i].opcode());
+            int fault = faults == null ? 0 : faults.inject(ops[i]);
+            if (fault != 0) {
+                if (injected == null) injected = new int[n];
+                injected[i] = fault;
+            }
+        }
+        if (inline || injected != null) {
             long[] uds = new long[n];
             for (int i = 0; i < n; i++) uds[i] = slots.claim(target, ops[i], firstTag + i);
-            runInlineChain(ops, uds);
+            runInlineChain(ops, uds, injected);
             return;
         }
         awaitRoom(n);
@@ -336,16 +347,18 @@ public final class Ring implements AutoCloseable {
         return engine.flush(waitFor);
     }
 
-    private void runInline(Op op, long ud) {
-        int res = inlineEngine().execute(op, ud);
+    /** Runs an op the kernel's io_uring lacks (or whose failure is injected) as a syscall, here. */
+    private void runInline(Op op, long ud, int fault) {
+        int res = fault != 0 ? fault : inlineEngine().execute(op, ud);
         inline.counters().add(RingMetrics.Counters.SUBMITTED, 1);
         deliverNow(ud, res);
     }
 
-    private void runInlineChain(Op[] ops, long[] uds) {
+    private void runInlineChain(Op[] ops, long[] uds, int[] injected) {
         boolean cancelRest = false;
         for (int i = 0; i < uds.length; i++) {
-            int res = cancelRest ? -io.txring.uring.generated.Errno.ECANCELED : inlineEngine().execute(ops[i], uds[i]);
+            int res = cancelRest ? -io.txring.uring.generated.Errno.ECANCELED
+                    : injected != null && injected[i] != 0 ? injected[i] : inlineEngine().execute(ops[i], uds[i]);
             inline.counters().add(RingMetrics.Counters.SUBMITTED, 1);
             if (!cancelRest && ops[i].isLinked() && !ops[i].isHardLinked() && BlockingEngine.failsLink(ops[i], res)) {
                 cancelRest = true;

@@ -18,10 +18,11 @@ import java.util.Objects;
  * @param registeredFiles  size of the direct-descriptor table (0 for none)
  * @param backend          which backend to use; {@code null} picks io_uring when available
  * @param blockingThreads  worker threads of the blocking backend
+ * @param faults           fault injection for tests, or null
  */
 public record RingConfig(int entries, int cqEntries, int maxInFlight, Mode mode, Duration sqThreadIdle,
                          int sqThreadCpu, Ring shareSqThreadOf, int registeredFiles, Backend backend,
-                         int blockingThreads) {
+                         int blockingThreads, Faults faults) {
 
     /** The mode {@link Ring#open()} uses; see the README's "Default mode" for the measurements behind it. */
     public static final Mode DEFAULT_MODE = Mode.SHARED;
@@ -57,6 +58,7 @@ public record RingConfig(int entries, int cqEntries, int maxInFlight, Mode mode,
         private Backend backend = System.getProperty("txring.backend") == null ? null
                 : Backend.valueOf(System.getProperty("txring.backend").toUpperCase(java.util.Locale.ROOT));
         private int blockingThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        private Faults faults;
 
         public Builder entries(int n) { entries = n; return this; }
         public Builder cqEntries(int n) { cqEntries = n; return this; }
@@ -68,11 +70,13 @@ public record RingConfig(int entries, int cqEntries, int maxInFlight, Mode mode,
         public Builder registeredFiles(int n) { registeredFiles = n; return this; }
         public Builder backend(Backend b) { backend = b; return this; }
         public Builder blockingThreads(int n) { blockingThreads = n; return this; }
+        /** Tests only: make chosen ops fail, see {@link Faults}. */
+        public Builder faults(Faults f) { faults = f; return this; }
 
         public RingConfig build() {
             int cq = cqEntries > 0 ? cqEntries : 2 * entries;
             return new RingConfig(entries, cq, maxInFlight > 0 ? maxInFlight : cq, mode, sqThreadIdle, sqThreadCpu,
-                    shareSqThreadOf, registeredFiles, backend, blockingThreads);
+                    shareSqThreadOf, registeredFiles, backend, blockingThreads, faults);
         }
     }
 }

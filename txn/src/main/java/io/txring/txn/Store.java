@@ -162,15 +162,26 @@ public final class Store implements AutoCloseable {
                 boolean journaled = record.steps().size() > 1;
                 if (journaled) writeRecord(tx.id, record, durable);      // 4. commit record: the commit point
                 tx.pastCommitPoint = journaled;
+                Set<Integer> dirs;
                 try {
-                    Set<Integer> dirs = tx.publish();                    // 5. publish
-                    if (durable) syncDirs(dirs);
-                    if (journaled) {                                     // 6. finish
-                        fs.check(ring.callRaw(Op.unlinkat(journalFd, tx.id, 0)), "unlinkat", ".txring/journal/" + tx.id);
-                    }
+                    dirs = tx.publish();                                 // 5. publish
                 } catch (IOException e) {
-                    if (journaled) failed = e; // recovery must finish this commit: refuse new work until reopened
-                    throw e;
+                    if (!journaled) throw e; // the single rename failed: nothing was published
+                    failed = e; // recovery must finish this commit: refuse new work until reopened
+                    throw new CommitUnknownException("publishing " + tx.id + " failed after its commit point; "
+                            + "reopen the store to let recovery complete it", e);
+                }
+                if (durable) {
+                    try {
+                        syncDirs(dirs);
+                    } catch (IOException e) {
+                        if (journaled) failed = e;
+                        throw new CommitUnknownException("published " + tx.id + " but could not make it durable", e);
+                    }
+                }
+                if (journaled) {                                         // 6. finish
+                    // Best effort: a leftover record replays as a no-op (shadows gone, inodes checked).
+                    ring.callRaw(Op.unlinkat(journalFd, tx.id, 0));
                 }
             }
             commits.incrementAndGet();
@@ -186,12 +197,22 @@ public final class Store implements AutoCloseable {
         String shown = ".txring/journal/" + txid;
         int fd = fs.open(journalFd, txid, O_CREAT | O_EXCL | O_WRONLY, 0644, shown);
         try {
-            fs.writeAll(fd, record.encode(), 0, shown);
-            if (durable) fs.check(ring.callRaw(Op.fdatasync(fd)), "fdatasync", shown);
-        } finally {
-            ring.callRaw(Op.close(fd));
+            try {
+                fs.writeAll(fd, record.encode(), 0, shown);
+                if (durable) fs.check(ring.callRaw(Op.fdatasync(fd)), "fdatasync", shown);
+            } finally {
+                ring.callRaw(Op.close(fd));
+            }
+            if (durable) fs.check(ring.callRaw(Op.fsync(journalFd)), "fsync", ".txring/journal");
+        } catch (IOException e) {
+            // Not committed: the record must not survive to be replayed (its content may be whole in the page cache).
+            int r = ring.callRaw(Op.unlinkat(journalFd, txid, 0));
+            if (r < 0 && r != -io.txring.uring.generated.Errno.ENOENT) {
+                failed = e;
+                e.addSuppressed(NativeException.of("unlinkat", shown, r));
+            }
+            throw e;
         }
-        if (durable) fs.check(ring.callRaw(Op.fsync(journalFd)), "fsync", ".txring/journal");
     }
 
     private void syncDirs(Set<Integer> dirs) throws NativeException {
