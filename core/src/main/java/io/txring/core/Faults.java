@@ -16,6 +16,7 @@ public final class Faults {
     private final int errno;
     private final AtomicInteger seen = new AtomicInteger();
     private final AtomicInteger fired = new AtomicInteger();
+    private volatile boolean armed = true;
 
     private Faults(Predicate<Op> kind, int nth, int errno) {
         this.kind = kind;
@@ -36,9 +37,20 @@ public final class Faults {
         };
     }
 
+    /** Stops counting until {@link #arm()}: lets setup ops (opening a store) pass untouched. */
+    public Faults disarm() {
+        armed = false;
+        return this;
+    }
+
+    /** Starts counting matching ops from here. */
+    public void arm() {
+        armed = true;
+    }
+
     /** {@code -errno} when {@code op} is the one chosen, else 0. */
     int inject(Op op) {
-        if (!kind.test(op)) return 0;
+        if (!armed || !kind.test(op)) return 0;
         if (seen.getAndIncrement() != nth) return 0;
         fired.incrementAndGet();
         return -errno;

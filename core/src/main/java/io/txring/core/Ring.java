@@ -349,17 +349,26 @@ public final class Ring implements AutoCloseable {
 
     /** Runs an op the kernel's io_uring lacks (or whose failure is injected) as a syscall, here. */
     private void runInline(Op op, long ud, int fault) {
-        int res = fault != 0 ? fault : inlineEngine().execute(op, ud);
-        inline.counters().add(RingMetrics.Counters.SUBMITTED, 1);
+        int res = fault;
+        if (fault == 0) {
+            res = inlineEngine().execute(op, ud);
+            inline.counters().add(RingMetrics.Counters.SUBMITTED, 1);
+        }
         deliverNow(ud, res);
     }
 
     private void runInlineChain(Op[] ops, long[] uds, int[] injected) {
         boolean cancelRest = false;
         for (int i = 0; i < uds.length; i++) {
-            int res = cancelRest ? -io.txring.uring.generated.Errno.ECANCELED
-                    : injected != null && injected[i] != 0 ? injected[i] : inlineEngine().execute(ops[i], uds[i]);
-            inline.counters().add(RingMetrics.Counters.SUBMITTED, 1);
+            int res;
+            if (cancelRest) {
+                res = -io.txring.uring.generated.Errno.ECANCELED;
+            } else if (injected != null && injected[i] != 0) {
+                res = injected[i];
+            } else {
+                res = inlineEngine().execute(ops[i], uds[i]);
+                inline.counters().add(RingMetrics.Counters.SUBMITTED, 1);
+            }
             if (!cancelRest && ops[i].isLinked() && !ops[i].isHardLinked() && BlockingEngine.failsLink(ops[i], res)) {
                 cancelRest = true;
             }
@@ -374,9 +383,15 @@ public final class Ring implements AutoCloseable {
 
     /** Under the lock, on the submitting thread: delivers a completion that did not come from the engine. */
     private void deliverNow(long ud, int res) {
-        int mark = reapedCount;
-        deliver(ud, res, 0);
-        while (reapedCount > mark) releaseLocked(reaped[--reapedCount]);
+        int slot = slots.record(ud, res, 0);
+        if (slot < 0) return;
+        Object t = slots.target[slot];
+        if (t instanceof Thread waiter) {
+            LockSupport.unpark(waiter);
+        } else {
+            ((CompletionSink) t).onCompletion(slots.tag[slot], slots.op[slot], res, 0);
+            releaseLocked(slot); // not through reaped[]: that array is the reaper's alone
+        }
     }
 
     /** Reaper side: one raw completion. Parked callers are woken; sinks are called; their slots recycled later. */
@@ -512,18 +527,19 @@ public final class Ring implements AutoCloseable {
         final int[] results;
         final CompletableFuture<int[]> future = new CompletableFuture<>();
         private final Thread waiter;
-        private int remaining;
+        /** Counted down by the reaper and, for ops run inline, by submitters: atomic. */
+        private final java.util.concurrent.atomic.AtomicInteger remaining;
 
         ChainResult(int n, Thread waiter) {
             this.results = new int[n];
-            this.remaining = n;
+            this.remaining = new java.util.concurrent.atomic.AtomicInteger(n);
             this.waiter = waiter;
         }
 
         @Override
         public void onCompletion(long tag, Op op, int res, int flags) {
             results[(int) tag] = res;
-            if (--remaining == 0) {
+            if (remaining.decrementAndGet() == 0) {
                 future.complete(results);
                 if (waiter != null) LockSupport.unpark(waiter);
             }

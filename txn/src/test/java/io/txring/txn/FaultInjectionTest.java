@@ -1,0 +1,111 @@
+package io.txring.txn;
+
+import static io.txring.uring.generated.uring_h.*;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.txring.core.Backend;
+import io.txring.core.Faults;
+import io.txring.core.Op;
+import io.txring.core.RingConfig;
+import io.txring.uring.generated.Errno;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * An errno at every op index of a 3-path transaction (replace, create, delete): the
+ * commit reports success and all new content is there, or failure and all old content is
+ * there, or "unknown" (after the commit point) and recovery brings all new content; never
+ * a mix, and no shadow is left after recovery.
+ */
+class FaultInjectionTest {
+    @TempDir Path base;
+
+    enum Outcome { COMMITTED, FAILED, UNKNOWN }
+
+    @ParameterizedTest(name = "{0} on {1}, {2}")
+    @CsvSource({
+            "ENOSPC, write, IO_URING", "EIO, fsync, IO_URING", "EMFILE, open, IO_URING",
+            "ENOSPC, write, BLOCKING", "EIO, fsync, BLOCKING", "EMFILE, open, BLOCKING"})
+    void everyOpIndex(String errnoName, String kind, Backend backend) throws Exception {
+        int errno = switch (errnoName) {
+            case "ENOSPC" -> Errno.ENOSPC;
+            case "EIO" -> Errno.EIO;
+            default -> Errno.EMFILE;
+        };
+        Predicate<Op> ops = switch (kind) {
+            case "write" -> Faults.opcodes(IORING_OP_WRITE, IORING_OP_WRITEV, IORING_OP_WRITE_FIXED);
+            case "fsync" -> Faults.opcodes(IORING_OP_FSYNC, IORING_OP_SYNC_FILE_RANGE);
+            default -> Faults.opcodes(IORING_OP_OPENAT, IORING_OP_OPENAT2);
+        };
+        int[] outcomes = new int[3];
+        for (int n = 0; n < 500; n++) {
+            Path root = Files.createDirectories(base.resolve(kind + "-" + backend + "-" + n));
+            Files.createDirectories(root.resolve("d"));
+            Files.writeString(root.resolve("a"), "old-a");
+            Files.writeString(root.resolve("c"), "old-c");
+            Faults faults = Faults.nth(ops, n, errno).disarm();
+            RingConfig ring = RingConfig.builder().backend(backend).faults(faults).build();
+            Outcome outcome;
+            try (Store store = Store.open(root, StoreConfig.defaults().withRing(ring))) {
+                faults.arm();
+                try (Transaction tx = store.begin()) {
+                    tx.write("a", "new-a".getBytes(UTF_8));
+                    tx.create("d/b", "new-b".getBytes(UTF_8));
+                    tx.delete("c");
+                    tx.commit();
+                    outcome = Outcome.COMMITTED;
+                } catch (CommitUnknownException e) {
+                    outcome = Outcome.UNKNOWN;
+                } catch (IOException e) {
+                    assertTrue(e.getMessage().contains(errnoName) || String.valueOf(e.getCause()).contains(errnoName),
+                            "the error names the errno: " + e);
+                    outcome = Outcome.FAILED;
+                }
+            }
+            if (!faults.fired()) {
+                assertEquals(Outcome.COMMITTED, outcome);
+                assertTrue(n > 0, "the fault never fired: the op kind was never used");
+                break;
+            }
+            outcomes[outcome.ordinal()]++;
+            try (Store reopened = Store.open(root)) { // recovery
+                String state = "fault at " + kind + " #" + n + " → " + outcome;
+                if (outcome == Outcome.FAILED) {
+                    assertEquals("old-a", Files.readString(root.resolve("a")), state);
+                    assertFalse(Files.exists(root.resolve("d/b")), state);
+                    assertEquals("old-c", Files.readString(root.resolve("c")), state);
+                } else {
+                    assertEquals("new-a", Files.readString(root.resolve("a")), state);
+                    assertEquals("new-b", Files.readString(root.resolve("d/b")), state);
+                    assertFalse(Files.exists(root.resolve("c")), state);
+                }
+                assertEquals(List.of(), shadows(root), state);
+            }
+            deleteTree(root);
+        }
+        System.out.printf("fault injection %s on %s (%s): %d failed cleanly, %d unknown then recovered, %d committed%n",
+                errnoName, kind, backend, outcomes[1], outcomes[2], outcomes[0]);
+        assertTrue(outcomes[1] > 0, "some fault must fail the transaction");
+    }
+
+    private static List<Path> shadows(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(".txr-")).toList();
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
+        }
+    }
+}
