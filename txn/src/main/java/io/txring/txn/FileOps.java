@@ -129,6 +129,15 @@ final class FileOps {
         }
     }
 
+    /** The size of the open file {@code fd} (statx with AT_EMPTY_PATH). */
+    long sizeOf(int fd, String shownAs) throws NativeException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = statxBuffer(a);
+            check(ring.callRaw(new Op().prepStatx(fd, "", AT_EMPTY_PATH, STATX_SIZE, buf)), "statx", shownAs);
+            return buf.get(JAVA_LONG, statx.stx_size$OFFSET);
+        }
+    }
+
     void check(int res, String op, String shownAs) throws NativeException {
         if (res < 0) throw NativeException.of(op, shownAs, res);
     }

@@ -3,6 +3,7 @@ package io.txring.txn;
 import static io.txring.uring.generated.uring_h.*;
 
 import io.txring.core.Op;
+import io.txring.uring.LibC;
 import io.txring.uring.NativeException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -179,6 +180,41 @@ public final class Transaction implements AutoCloseable {
         e.kind = e.seen.exists() ? Kind.DELETE : Kind.NONE;
     }
 
+    /**
+     * Maps {@code length} bytes at {@code offset} of the file, as this transaction sees it,
+     * into memory: a copy (a reflink where the filesystem can) that nobody else sees until
+     * {@link #commit()}. Writes through the segment are part of the transaction; the file
+     * grows to cover the region (created if absent). The segment is valid until the
+     * transaction commits or aborts; touching it afterwards throws.
+     */
+    public MemorySegment map(String path, long offset, long length) throws IOException {
+        if (offset < 0 || length <= 0) throw new IllegalArgumentException("offset " + offset + ", length " + length);
+        Entry e = touch(path);
+        boolean existed = existsNow(e);
+        shadow(e, true);
+        if (offset + length > e.shadowSize) {
+            fs.check(store.ring.callRaw(new Op().prepFtruncate(e.shadowFd, offset + length)), "ftruncate", path);
+            e.shadowSize = offset + length;
+        }
+        if (maps == null) maps = Arena.ofShared();
+        long pageOffset = offset & -PAGE; // mmap wants a page-aligned file offset
+        MemorySegment m = LibC.mmap(length + (offset - pageOffset), PROT_READ | PROT_WRITE, MAP_SHARED, e.shadowFd, pageOffset, maps);
+        if (!existed) e.kind = Kind.CREATE;
+        else if (e.kind != Kind.CREATE) e.kind = Kind.WRITE;
+        return m.asSlice(offset - pageOffset, length);
+    }
+
+    private static final long PAGE = 4096;
+    /** Every region {@link #map} handed out; closing it unmaps them all. */
+    private Arena maps;
+
+    private void unmap() {
+        if (maps != null) {
+            maps.close();
+            maps = null;
+        }
+    }
+
     /** Opens (and for {@code copy}, fills with the current content) this entry's shadow file. */
     private void shadow(Entry e, boolean copy) throws IOException {
         if (e.shadowFd >= 0) {
@@ -196,7 +232,11 @@ public final class Transaction implements AutoCloseable {
         if (copy && e.kind != Kind.DELETE && e.seen.exists()) {
             int src = fs.open(e.dirfd, e.path.leaf(), O_RDONLY, 0, e.path.path());
             try {
-                e.shadowSize = fs.copy(src, fd, e.path.path());
+                if (LibC.ioctlPtr(fd, FICLONE, src) == 0) { // reflink: shares the extents, copies nothing
+                    e.shadowSize = fs.sizeOf(fd, e.path.path());
+                } else {
+                    e.shadowSize = fs.copy(src, fd, e.path.path());
+                }
             } finally {
                 store.ring.callRaw(Op.close(src));
             }
@@ -238,6 +278,7 @@ public final class Transaction implements AutoCloseable {
     boolean pastCommitPoint;
 
     private void abortQuietly() {
+        unmap();
         for (Entry e : entries.values()) {
             if (!pastCommitPoint) {
                 dropShadow(e);
@@ -273,6 +314,8 @@ public final class Transaction implements AutoCloseable {
 
     /** Step 1 (flush): fdatasync every shadow when durable, then close them all. */
     void flush(boolean durable) throws IOException {
+        // fdatasync below also writes back pages dirtied through map(); unmapping first ends writes through them.
+        unmap();
         List<Entry> open = entries.values().stream().filter(e -> e.shadowFd >= 0).toList();
         if (open.isEmpty()) return;
         if (durable) {

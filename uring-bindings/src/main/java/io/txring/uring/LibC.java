@@ -335,6 +335,16 @@ public final class LibC {
         }
     }
 
+    /**
+     * mmap(2) of {@code len} bytes whose lifetime is {@code arena}'s: closing the arena
+     * unmaps it, and any later access throws instead of touching unmapped memory.
+     */
+    public static MemorySegment mmap(long len, int prot, int flags, int fd, long offset, Arena arena) throws NativeException {
+        MemorySegment raw = mmap(len, prot, flags, fd, offset);
+        long address = raw.address();
+        return MemorySegment.ofAddress(address).reinterpret(len, arena, s -> munmap0(MemorySegment.ofAddress(address), len));
+    }
+
     public static int munmap(MemorySegment mapping) {
         return munmap0(mapping, mapping.byteSize());
     }
