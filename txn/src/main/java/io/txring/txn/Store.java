@@ -8,7 +8,7 @@ import io.txring.uring.NativeException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -57,6 +57,7 @@ public final class Store implements AutoCloseable {
     final int journalFd;
     private final int lockFd;
     private final LockTable locks;
+    private final GroupSync groupSync;
     private final StoreConfig config;
     private final String storeId = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
     private final AtomicLong txCounter = new AtomicLong();
@@ -70,6 +71,7 @@ public final class Store implements AutoCloseable {
         Files.createDirectories(root.resolve(".txring/journal"));
         this.ring = Ring.open(config.ring());
         this.fs = new FileOps(ring);
+        this.groupSync = new GroupSync(ring);
         this.rootFd = ring.call(Op.openat(AT_FDCWD, root.toString(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0));
         this.journalFd = fs.openDir(rootFd, ".txring/journal", ".txring/journal");
         int metaFd = fs.openDir(rootFd, ".txring", ".txring");
@@ -162,7 +164,7 @@ public final class Store implements AutoCloseable {
                 boolean journaled = record.steps().size() > 1;
                 if (journaled) writeRecord(tx.id, record, durable);      // 4. commit record: the commit point
                 tx.pastCommitPoint = journaled;
-                Set<Integer> dirs;
+                Map<String, Integer> dirs;
                 try {
                     dirs = tx.publish();                                 // 5. publish
                 } catch (IOException e) {
@@ -203,7 +205,7 @@ public final class Store implements AutoCloseable {
             } finally {
                 ring.callRaw(Op.close(fd));
             }
-            if (durable) fs.check(ring.callRaw(Op.fsync(journalFd)), "fsync", ".txring/journal");
+            if (durable) groupSync.sync(StorePath.META_DIR + "/journal", journalFd);
         } catch (IOException e) {
             // Not committed: the record must not survive to be replayed (its content may be whole in the page cache).
             int r = ring.callRaw(Op.unlinkat(journalFd, txid, 0));
@@ -215,12 +217,9 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    private void syncDirs(Set<Integer> dirs) throws NativeException {
-        Integer[] fds = dirs.toArray(Integer[]::new);
-        Op[] ops = new Op[fds.length];
-        for (int i = 0; i < fds.length; i++) ops[i] = Op.fsync(fds[i]);
-        int[] r = ring.callBatch(ops);
-        for (int res : r) fs.check(res, "fsync", "(directory)");
+    /** Group commit: each directory's fsync is shared with the commits running at the same time. */
+    private void syncDirs(Map<String, Integer> dirs) throws IOException {
+        for (var d : dirs.entrySet()) groupSync.sync(d.getKey(), d.getValue());
     }
 
     @Override

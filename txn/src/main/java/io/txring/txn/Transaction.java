@@ -12,10 +12,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -35,7 +33,7 @@ public final class Transaction implements AutoCloseable {
     private static final class Entry {
         final StorePath path;
         final int dirfd;
-        final VersionStamp seen;
+        VersionStamp seen;
         Kind kind = Kind.NONE;
         String shadow;
         int shadowFd = -1;
@@ -170,6 +168,52 @@ public final class Transaction implements AutoCloseable {
         Kind before = e.kind;
         write(path, data);
         e.kind = before == Kind.DELETE ? Kind.WRITE : Kind.CREATE; // delete-then-create replaces
+    }
+
+    /**
+     * Makes {@code newPath} a hard link to {@code path}'s content as this transaction sees
+     * it (one inode, two names: the Maildir way to deliver one message to many mailboxes).
+     * {@code newPath} must not exist. Later writes in this transaction to either name show
+     * in both until commit.
+     */
+    public void link(String path, String newPath) throws IOException {
+        Entry src = touch(path);
+        if (!existsNow(src)) throw new NoSuchFileException(path);
+        Entry dst = touch(newPath);
+        if (existsNow(dst)) throw new FileAlreadyExistsException(newPath);
+        String name = StorePath.SHADOW_PREFIX + id + "-" + (shadows++);
+        if (src.shadow != null) {
+            fs.check(store.ring.callRaw(new Op().prepLinkat(src.dirfd, src.shadow, dst.dirfd, name, 0)), "linkat", newPath);
+        } else {
+            fs.check(store.ring.callRaw(new Op().prepLinkat(src.dirfd, src.path.leaf(), dst.dirfd, name, 0)), "linkat", newPath);
+            // Linking changed the inode's ctime and link count. If the inode we linked is the one
+            // first seen, adopt its new stamp; if not, someone replaced it meanwhile: a conflict.
+            VersionStamp linked = fs.stamp(dst.dirfd, name, newPath);
+            if (linked.ino() == src.seen.ino() && linked.dev() == src.seen.dev() && linked.size() == src.seen.size()) {
+                src.seen = linked;
+            }
+        }
+        dst.shadow = name;
+        dst.shadowSize = src.shadowFd >= 0 ? src.shadowSize : src.seen.size();
+        dst.kind = Kind.CREATE;
+    }
+
+    /**
+     * Commits on a virtual thread; the future completes when {@link #commit()} would have
+     * returned, or exceptionally with what it would have thrown. Do not touch the
+     * transaction until the future completes.
+     */
+    public java.util.concurrent.CompletableFuture<Void> commitAsync() {
+        var f = new java.util.concurrent.CompletableFuture<Void>();
+        Thread.ofVirtual().name("txring-commit-" + id).start(() -> {
+            try {
+                commit();
+                f.complete(null);
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
     }
 
     /** Deletes the file. */
@@ -370,8 +414,8 @@ public final class Transaction implements AutoCloseable {
         return new CommitRecord(steps);
     }
 
-    /** Step 5 (publish): one batch of renames and unlinks; returns the directories to sync. */
-    Set<Integer> publish() throws IOException {
+    /** Step 5 (publish): one batch of renames and unlinks; returns the directories to sync (path → fd). */
+    Map<String, Integer> publish() throws IOException {
         List<Entry> changed = entries.values().stream().filter(e -> e.kind != Kind.NONE).toList();
         Op[] ops = new Op[changed.size()];
         for (int i = 0; i < ops.length; i++) {
@@ -385,13 +429,13 @@ public final class Transaction implements AutoCloseable {
             ops[i].describing(e.path.path());
         }
         int[] r = store.ring.callBatch(ops);
-        Set<Integer> touched = new LinkedHashSet<>();
+        Map<String, Integer> touched = new TreeMap<>();
         IOException first = null;
         for (int i = 0; i < r.length; i++) {
             Entry e = changed.get(i);
             if (r[i] >= 0) {
                 e.shadow = null; // published: nothing left to remove
-                touched.add(e.dirfd);
+                touched.put(e.path.parent(), e.dirfd);
             } else if (first == null) {
                 first = NativeException.of(ops[i].name(), e.path.path(), r[i]);
             }

@@ -192,4 +192,40 @@ class TransactionTest {
         assertEquals("outside", Files.readString(outside.resolve("secret")));
         assertFalse(Files.exists(outside.resolve("f")));
     }
+
+    @Test
+    void linkSharesOneInodeAcrossDirectoriesAtomically() throws Exception {
+        Files.createDirectories(root.resolve("box1/new"));
+        Files.createDirectories(root.resolve("box2/new"));
+        Files.writeString(root.resolve("existing"), "E");
+        store.run(tx -> {
+            tx.create("box1/new/m1", b("message"));
+            tx.link("box1/new/m1", "box2/new/m1");
+            tx.link("existing", "box2/new/e");
+            return null;
+        });
+        assertEquals("message", content("box2/new/m1"));
+        assertEquals(Files.getAttribute(root.resolve("box1/new/m1"), "unix:ino"), Files.getAttribute(root.resolve("box2/new/m1"), "unix:ino"));
+        assertEquals(Files.getAttribute(root.resolve("existing"), "unix:ino"), Files.getAttribute(root.resolve("box2/new/e"), "unix:ino"));
+        try (Transaction tx = store.begin()) {
+            assertThrows(FileAlreadyExistsException.class, () -> tx.link("existing", "box2/new/e"));
+        }
+        assertEquals(List.of(), shadows());
+    }
+
+    @Test
+    void commitAsyncCompletesWithTheCommit() throws Exception {
+        Transaction tx = store.begin();
+        tx.write("async", b("A"));
+        tx.commitAsync().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals("A", content("async"));
+        Files.writeString(root.resolve("async"), "changed behind its back");
+        Transaction late = store.begin();
+        late.read("async");
+        Files.writeString(root.resolve("async.tmp"), "x");
+        Files.move(root.resolve("async.tmp"), root.resolve("async"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        late.write("async", b("B"));
+        var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> late.commitAsync().get(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertInstanceOf(ConflictException.class, e.getCause());
+    }
 }
