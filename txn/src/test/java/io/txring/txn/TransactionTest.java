@@ -228,4 +228,37 @@ class TransactionTest {
         var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> late.commitAsync().get(30, java.util.concurrent.TimeUnit.SECONDS));
         assertInstanceOf(ConflictException.class, e.getCause());
     }
+
+    @Test
+    void concurrentCommitsShareDirectoryFsyncs() throws Exception {
+        // Faults that never fire count the fsync-class ops the ring runs.
+        var counter = io.txring.core.Faults.nth(io.txring.core.Faults.opcodes(io.txring.uring.generated.uring_h.IORING_OP_FSYNC),
+                Integer.MAX_VALUE, 5).disarm();
+        Path shared = root.resolve("grouped");
+        Files.createDirectories(shared);
+        int threads = 8, each = 20;
+        try (Store s = Store.open(shared, StoreConfig.defaults().withRing(io.txring.core.RingConfig.builder().faults(counter).build()))) {
+            counter.arm();
+            Thread[] ts = new Thread[threads];
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                ts[t] = Thread.ofPlatform().start(() -> {
+                    for (int i = 0; i < each; i++) {
+                        try {
+                            String name = "f" + id + "-" + (i % 3);
+                            s.run(tx -> { tx.write(name, b("v")); return null; });
+                        } catch (IOException e) {
+                            throw new RuntimeException(e);
+                        }
+                    }
+                });
+            }
+            for (Thread t : ts) t.join();
+            long commits = s.metrics().commits();
+            assertEquals(threads * each, commits);
+            // Without sharing: one fdatasync per shadow plus one directory fsync per commit.
+            assertTrue(counter.seen() < 2 * commits, "directory fsyncs were shared: " + counter.seen() + " fsyncs for " + commits + " commits");
+            System.out.printf("group commit: %d commits, %d fsync-class ops (%d without sharing)%n", commits, counter.seen(), 2 * commits);
+        }
+    }
 }
