@@ -270,7 +270,12 @@ public final class Op {
     }
 
     public Op prepRenameat(int oldDirfd, String oldPath, int newDirfd, String newPath, int flags) {
-        reset(IORING_OP_RENAMEAT);
+        return twoPaths(IORING_OP_RENAMEAT, oldDirfd, oldPath, newDirfd, newPath, flags);
+    }
+
+    /** renameat and linkat share one SQE shape: old dirfd/path in fd/addr, new ones in len/addr2. */
+    private Op twoPaths(int opcode, int oldDirfd, String oldPath, int newDirfd, String newPath, int flags) {
+        reset(opcode);
         MemorySegment o = cString(oldPath), n = cString(newPath);
         fd = oldDirfd; addr = o.address(); len = newDirfd; off = n.address(); opFlags = flags;
         keep1 = o; keep2 = n; path = oldPath + " -> " + newPath;
@@ -293,11 +298,7 @@ public final class Op {
     }
 
     public Op prepLinkat(int oldDirfd, String oldPath, int newDirfd, String newPath, int flags) {
-        reset(IORING_OP_LINKAT);
-        MemorySegment o = cString(oldPath), n = cString(newPath);
-        fd = oldDirfd; addr = o.address(); len = newDirfd; off = n.address(); opFlags = flags;
-        keep1 = o; keep2 = n; path = oldPath + " -> " + newPath;
-        return this;
+        return twoPaths(IORING_OP_LINKAT, oldDirfd, oldPath, newDirfd, newPath, flags);
     }
 
     public Op prepFadvise(int fd, long offset, int length, int advice) {
