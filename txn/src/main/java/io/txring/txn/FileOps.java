@@ -56,12 +56,13 @@ final class FileOps {
     static VersionStamp stamp(int res, MemorySegment buf, String shownAs) throws IOException {
         if (res == -Errno.ENOENT) return VersionStamp.ABSENT;
         if (res < 0) throw NativeException.of("statx", shownAs, res);
-        int mode = Short.toUnsignedInt(buf.get(JAVA_SHORT, statx.stx_mode$OFFSET)) & S_IFMT;
+        int fullMode = Short.toUnsignedInt(buf.get(JAVA_SHORT, statx.stx_mode$OFFSET));
+        int mode = fullMode & S_IFMT;
         if (mode == S_IFLNK) throw new IOException("statx(\"" + shownAs + "\"): a symbolic link; the store refuses symlinks");
         if (mode != S_IFREG) throw new IOException("statx(\"" + shownAs + "\"): not a regular file");
         long dev = ((long) buf.get(JAVA_INT, statx.stx_dev_major$OFFSET) << 32) | Integer.toUnsignedLong(buf.get(JAVA_INT, statx.stx_dev_minor$OFFSET));
         return new VersionStamp(dev, buf.get(JAVA_LONG, statx.stx_ino$OFFSET), buf.get(JAVA_LONG, statx.stx_size$OFFSET),
-                nanos(buf, statx.stx_mtime$OFFSET), nanos(buf, statx.stx_ctime$OFFSET));
+                nanos(buf, statx.stx_mtime$OFFSET), nanos(buf, statx.stx_ctime$OFFSET), fullMode & 07777);
     }
 
     private static long nanos(MemorySegment buf, long at) {

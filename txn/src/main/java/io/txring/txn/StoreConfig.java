@@ -11,28 +11,34 @@ import java.util.Objects;
  * @param maxAttempts how many times {@link Store#run} tries a body that keeps conflicting
  * @param backoff     the first retry's delay; doubled per attempt, with jitter, capped at 100× this
  * @param ring        the ring the store submits through
+ * @param fileMode    permission bits of files a transaction creates (before the umask); replacements keep the old file's
  */
-public record StoreConfig(Durability durability, int maxAttempts, Duration backoff, RingConfig ring) {
+public record StoreConfig(Durability durability, int maxAttempts, Duration backoff, RingConfig ring, int fileMode) {
     public StoreConfig {
         Objects.requireNonNull(durability, "durability");
         Objects.requireNonNull(backoff, "backoff");
         Objects.requireNonNull(ring, "ring");
         if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts must be ≥ 1: " + maxAttempts);
+        if ((fileMode & ~07777) != 0) throw new IllegalArgumentException("fileMode must be permission bits: " + Integer.toOctalString(fileMode));
     }
 
     public static StoreConfig defaults() {
-        return new StoreConfig(Durability.DURABLE, 20, Duration.ofMillis(1), RingConfig.defaults());
+        return new StoreConfig(Durability.DURABLE, 20, Duration.ofMillis(1), RingConfig.defaults(), 0644);
     }
 
     public StoreConfig withDurability(Durability d) {
-        return new StoreConfig(d, maxAttempts, backoff, ring);
+        return new StoreConfig(d, maxAttempts, backoff, ring, fileMode);
     }
 
     public StoreConfig withMaxAttempts(int n) {
-        return new StoreConfig(durability, n, backoff, ring);
+        return new StoreConfig(durability, n, backoff, ring, fileMode);
     }
 
     public StoreConfig withRing(RingConfig r) {
-        return new StoreConfig(durability, maxAttempts, backoff, r);
+        return new StoreConfig(durability, maxAttempts, backoff, r, fileMode);
+    }
+
+    public StoreConfig withFileMode(int mode) {
+        return new StoreConfig(durability, maxAttempts, backoff, ring, mode & 07777);
     }
 }

@@ -269,7 +269,9 @@ public final class Transaction implements AutoCloseable {
             return;
         }
         String name = StorePath.SHADOW_PREFIX + id + "-" + (shadows++);
-        int fd = fs.open(e.dirfd, name, O_CREAT | O_EXCL | O_RDWR, 0644, e.path.path());
+        // A replacement keeps the target's permission bits (through the umask); a new file gets the store default.
+        int mode = e.seen.exists() ? e.seen.permissions() : store.config().fileMode();
+        int fd = fs.open(e.dirfd, name, O_CREAT | O_EXCL | O_RDWR, mode, e.path.path());
         e.shadow = name;
         e.shadowFd = fd;
         e.shadowSize = 0;

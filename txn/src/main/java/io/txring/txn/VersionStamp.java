@@ -9,10 +9,11 @@ package io.txring.txn;
  * @param size  bytes
  * @param mtimeNs modification time, ns since the epoch
  * @param ctimeNs status change time, ns since the epoch
+ * @param permissions the permission bits (mode &amp; 07777); a replacement keeps them
  */
-public record VersionStamp(long dev, long ino, long size, long mtimeNs, long ctimeNs) {
+public record VersionStamp(long dev, long ino, long size, long mtimeNs, long ctimeNs, int permissions) {
     /** The stamp of a path that does not exist. */
-    public static final VersionStamp ABSENT = new VersionStamp(0, 0, -1, 0, 0);
+    public static final VersionStamp ABSENT = new VersionStamp(0, 0, -1, 0, 0, 0);
 
     public boolean exists() {
         return this != ABSENT && size >= 0;

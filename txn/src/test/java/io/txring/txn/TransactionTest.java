@@ -261,4 +261,13 @@ class TransactionTest {
             System.out.printf("group commit: %d commits, %d fsync-class ops (%d without sharing)%n", commits, counter.seen(), 2 * commits);
         }
     }
+
+    @Test
+    void replacementKeepsThePermissionBits() throws Exception {
+        Path secret = root.resolve("private");
+        Files.writeString(secret, "x");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        store.run(tx -> { tx.write("private", b("y")); return null; });
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(secret)));
+    }
 }
