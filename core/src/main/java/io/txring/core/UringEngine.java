@@ -253,16 +253,22 @@ final class UringEngine implements Engine {
 
     /** SQPOLL: how long the reaper polls the CQ before it sleeps in the kernel (a trap). */
     private static final long SQPOLL_REAP_SPIN_NANOS = 50_000;
+    /** SQPOLL: after spinning, how long the reaper keeps polling with yields before it enters the kernel. */
+    private static final long SQPOLL_REAP_YIELD_NANOS = 2_000_000;
 
     @Override
     public void awaitCompletions() {
         if (cq.hasCompletions()) return;
-        if (sqpoll) { // the kernel thread completes ops within microseconds: poll briefly, as it does
-            long end = System.nanoTime() + SQPOLL_REAP_SPIN_NANOS;
+        if (sqpoll) { // the kernel thread completes ops within microseconds: poll, as it does, before sleeping
+            long start = System.nanoTime();
             do {
                 Thread.onSpinWait();
                 if (cq.hasCompletions()) return;
-            } while (System.nanoTime() < end);
+            } while (System.nanoTime() - start < SQPOLL_REAP_SPIN_NANOS);
+            do { // then keep polling but give the CPU to runnable threads (the submitter) between looks
+                Thread.yield();
+                if (cq.hasCompletions()) return;
+            } while (System.nanoTime() - start < SQPOLL_REAP_YIELD_NANOS);
         }
         if (flushOverflow()) return;
         enter(0, 1, IORING_ENTER_GETEVENTS);

@@ -38,6 +38,8 @@ class SqpollTest {
             drain(q);
             RingMetrics d = ring.metrics().minus(before);
             assertEquals(n, d.completed());
+            System.out.printf("SQPOLL steady burst: %d NOPs, %d io_uring_enter calls (%.5f per op), %d wake-ups%n",
+                    d.completed(), d.enters(), d.entersPerOp(), d.wakeups());
             assertTrue(d.entersPerOp() < 0.01, "io_uring_enter calls per op: " + d.entersPerOp() + " " + d);
         }
     }
