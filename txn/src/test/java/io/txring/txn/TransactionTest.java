@@ -22,9 +22,14 @@ class TransactionTest {
     @TempDir Path outside;
     Store store;
 
+    /** The store's configuration; {@link BlockingBackendTransactionTest} runs every test on the fallback. */
+    StoreConfig config() {
+        return StoreConfig.defaults();
+    }
+
     @BeforeEach
     void open() throws IOException {
-        store = Store.open(root);
+        store = Store.open(root, config());
     }
 
     @AfterEach
@@ -237,7 +242,7 @@ class TransactionTest {
         Path shared = root.resolve("grouped");
         Files.createDirectories(shared);
         int threads = 8, each = 20;
-        try (Store s = Store.open(shared, StoreConfig.defaults().withRing(io.txring.core.RingConfig.builder().faults(counter).build()))) {
+        try (Store s = Store.open(shared, config().withRing(io.txring.core.RingConfig.builder().backend(config().ring().backend()).faults(counter).build()))) {
             counter.arm();
             Thread[] ts = new Thread[threads];
             for (int t = 0; t < threads; t++) {
