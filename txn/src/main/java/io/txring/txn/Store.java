@@ -40,7 +40,9 @@ import java.util.concurrent.locks.LockSupport;
  *       in sorted order. Ensures invariant 4 across threads and processes.</li>
  *   <li><b>validate</b> — statx every path read or written; any stamp that differs from
  *       the one first seen refuses the commit ({@link ConflictException}). Serializability.</li>
- *   <li><b>commit record</b> — only when more than one path changes: write
+ *   <li><b>commit record</b> — only when more than one path changes: fsync the directories
+ *       holding the shadows (a crash after the commit point must find every shadow to roll
+ *       forward, and a name is durable only once its directory is), then write
  *       {@code .txring/journal/<txid>}, fdatasync it, fsync the journal directory. The
  *       commit point (invariant 5).</li>
  *   <li><b>publish</b> — renameat each shadow over its target ({@code RENAME_NOREPLACE}
@@ -162,6 +164,7 @@ public final class Store implements AutoCloseable {
                 }
                 CommitRecord record = tx.record();
                 boolean journaled = record.steps().size() > 1;
+                if (journaled && durable) syncDirs(tx.shadowDirs());     // 4a. the shadows' names, so recovery finds them
                 if (journaled) writeRecord(tx.id, record, durable);      // 4. commit record: the commit point
                 tx.pastCommitPoint = journaled;
                 Map<String, Integer> dirs;

@@ -373,6 +373,13 @@ public final class Transaction implements AutoCloseable {
         for (int i = 0; i < r.length; i++) fs.check(r[i], "close", open.get(i).path.path());
     }
 
+    /** The directories holding this transaction's shadows (path → fd). */
+    Map<String, Integer> shadowDirs() {
+        Map<String, Integer> dirs = new TreeMap<>();
+        for (Entry e : entries.values()) if (e.shadow != null) dirs.put(e.path.parent(), e.dirfd);
+        return dirs;
+    }
+
     /** Step 3 (validate): every stamp as first seen, else a conflict naming what changed. */
     void validate() throws IOException {
         List<Entry> all = new ArrayList<>(entries.values());
