@@ -43,6 +43,8 @@ public final class Op {
 
     /** For error messages: the path the op names, if any. */
     String path;
+    /** renameat/linkat: the old and new paths. */
+    String path1, path2;
     /** Kept reachable until completion: memory the kernel reads (paths, buffers, iovecs). */
     Object keep1;
     Object keep2;
@@ -63,6 +65,8 @@ public final class Op {
         this.fileIndex = 0;
         this.addr2 = 0;
         this.path = null;
+        this.path1 = null;
+        this.path2 = null;
         this.keep1 = null;
         this.keep2 = null;
         return this;
@@ -120,6 +124,27 @@ public final class Op {
 
     /** The path this op names, or {@code null}. */
     public String path() { return path; }
+
+    // Read access for tracers (see RingConfig.Builder#tracer): the op as the kernel sees it.
+    /** The fd (or old-directory fd, or direct-descriptor slot with {@link #isFixedFile()}). */
+    public int fd() { return fd; }
+    /** The op-specific flags word (open flags, rename flags, fsync flags, …). */
+    public int flags() { return opFlags; }
+    /** The file offset of a read or write. */
+    public long fileOffset() { return off; }
+    /** The length field (bytes of a read or write; the new-directory fd of renameat/linkat). */
+    public int length() { return len; }
+    /** The path of a one-path op, or the old path of renameat/linkat. */
+    public String firstPath() { return path1 != null ? path1 : path; }
+    /** The new path of renameat/linkat, else null. */
+    public String secondPath() { return path2; }
+    /** The buffer of a read or write given as a segment, else null. */
+    public MemorySegment buffer() { return keep1 instanceof MemorySegment m && isReadWrite() ? m : null; }
+
+    private boolean isReadWrite() {
+        int o = opcode & 0xff;
+        return o == IORING_OP_READ || o == IORING_OP_WRITE || o == IORING_OP_READ_FIXED || o == IORING_OP_WRITE_FIXED;
+    }
 
     // ---- preparation (liburing io_uring_prep_* names) -----------------------------------
 
@@ -278,7 +303,7 @@ public final class Op {
         reset(opcode);
         MemorySegment o = cString(oldPath), n = cString(newPath);
         fd = oldDirfd; addr = o.address(); len = newDirfd; off = n.address(); opFlags = flags;
-        keep1 = o; keep2 = n; path = oldPath + " -> " + newPath;
+        keep1 = o; keep2 = n; path = oldPath + " -> " + newPath; path1 = oldPath; path2 = newPath;
         return this;
     }
 

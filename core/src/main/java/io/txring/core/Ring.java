@@ -39,6 +39,7 @@ public final class Ring implements AutoCloseable {
     private final Thread reaper;
     private final Engine.CompletionDispatch dispatch = this::deliver;
     private final Faults faults;
+    private final OpTracer tracer;
     /** Slots delivered by the current reap, recycled together under one lock. */
     private final int[] reaped;
     private int reapedCount;
@@ -54,6 +55,7 @@ public final class Ring implements AutoCloseable {
         this.mode = uring != null ? uring.mode : Mode.SHARED;
         this.slots = new Slots(config.maxInFlight());
         this.faults = config.faults();
+        this.tracer = config.tracer();
         this.reaped = new int[config.maxInFlight()];
         if (mode == Mode.SINGLE_ISSUER) {
             owner = Thread.currentThread();
@@ -385,6 +387,7 @@ public final class Ring implements AutoCloseable {
     private void deliverNow(long ud, int res) {
         int slot = slots.record(ud, res, 0);
         if (slot < 0) return;
+        if (tracer != null) trace(slots.op[slot], res);
         Object t = slots.target[slot];
         if (t instanceof Thread waiter) {
             LockSupport.unpark(waiter);
@@ -399,12 +402,22 @@ public final class Ring implements AutoCloseable {
         if (userData == UserData.INTERNAL) return;
         int slot = slots.record(userData, res, flags);
         if (slot < 0) return; // not ours (or stale): never deliver twice
+        if (tracer != null) trace(slots.op[slot], res);
         Object t = slots.target[slot];
         if (t instanceof Thread waiter) {
             LockSupport.unpark(waiter); // the waiter reads res after isDone's acquire and recycles the slot
         } else {
             ((CompletionSink) t).onCompletion(slots.tag[slot], slots.op[slot], res, flags);
             reaped[reapedCount++] = slot;
+        }
+    }
+
+    /** A tracer's failure must not stop the delivery of completions: it is logged and ignored. */
+    private void trace(Op op, int res) {
+        try {
+            tracer.completed(op, res);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "txring tracer failed on " + op + ": " + e, e);
         }
     }
 

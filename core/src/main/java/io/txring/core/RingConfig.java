@@ -19,10 +19,11 @@ import java.util.Objects;
  * @param backend          which backend to use; {@code null} picks io_uring when available
  * @param blockingThreads  worker threads of the blocking backend
  * @param faults           fault injection for tests, or null
+ * @param tracer           sees every op as it completes (tests, debugging), or null
  */
 public record RingConfig(int entries, int cqEntries, int maxInFlight, Mode mode, Duration sqThreadIdle,
                          int sqThreadCpu, Ring shareSqThreadOf, int registeredFiles, Backend backend,
-                         int blockingThreads, Faults faults) {
+                         int blockingThreads, Faults faults, OpTracer tracer) {
 
     /** The mode {@link Ring#open()} uses; see the README's "Default mode" for the measurements behind it. */
     public static final Mode DEFAULT_MODE = Mode.SHARED;
@@ -59,6 +60,7 @@ public record RingConfig(int entries, int cqEntries, int maxInFlight, Mode mode,
                 : Backend.valueOf(System.getProperty("txring.backend").toUpperCase(java.util.Locale.ROOT));
         private int blockingThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
         private Faults faults;
+        private OpTracer tracer;
 
         public Builder entries(int n) { entries = n; return this; }
         public Builder cqEntries(int n) { cqEntries = n; return this; }
@@ -72,11 +74,13 @@ public record RingConfig(int entries, int cqEntries, int maxInFlight, Mode mode,
         public Builder blockingThreads(int n) { blockingThreads = n; return this; }
         /** Tests only: make chosen ops fail, see {@link Faults}. */
         public Builder faults(Faults f) { faults = f; return this; }
+        /** Sees every op as it completes, on the completing thread; for tests and debugging. */
+        public Builder tracer(OpTracer t) { tracer = t; return this; }
 
         public RingConfig build() {
             int cq = cqEntries > 0 ? cqEntries : 2 * entries;
             return new RingConfig(entries, cq, maxInFlight > 0 ? maxInFlight : cq, mode, sqThreadIdle, sqThreadCpu,
-                    shareSqThreadOf, registeredFiles, backend, blockingThreads, faults);
+                    shareSqThreadOf, registeredFiles, backend, blockingThreads, faults, tracer);
         }
     }
 }

@@ -75,9 +75,10 @@ final class Recovery {
                         fs.check(r, "renameat", shown);
                     }
                     case DELETE -> {
-                        VersionStamp now = fs.stamp(dirfd, step.leaf(), shown);
-                        if (!now.exists() || now.ino() != step.ino() || now.dev() != step.dev()) continue; // already gone
-                        fs.check(store.ring.callRaw(Op.unlinkat(dirfd, step.leaf(), 0)), "unlinkat", shown);
+                        // No later commit touched this path: one would have synced this record's removal first.
+                        int r = store.ring.callRaw(Op.unlinkat(dirfd, step.leaf(), 0));
+                        if (r == -Errno.ENOENT) continue; // deleted before the crash
+                        fs.check(r, "unlinkat", shown);
                     }
                 }
                 if (dirsTouched.add(step.dir())) fs.check(store.ring.callRaw(Op.fsync(dirfd)), "fsync", step.dir());

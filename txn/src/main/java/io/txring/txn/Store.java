@@ -60,6 +60,8 @@ public final class Store implements AutoCloseable {
     private final int lockFd;
     private final LockTable locks;
     private final GroupSync groupSync;
+    /** Paths of commit records removed since the journal directory's last fsync. */
+    private final java.util.Set<String> unsyncedRemovals = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final StoreConfig config;
     private final String storeId = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
     private final AtomicLong txCounter = new AtomicLong();
@@ -164,6 +166,9 @@ public final class Store implements AutoCloseable {
                 }
                 CommitRecord record = tx.record();
                 boolean journaled = record.steps().size() > 1;
+                if (durable && !journaled && tx.paths().stream().anyMatch(unsyncedRemovals::contains)) {
+                    syncJournal(); // an earlier record naming these paths must not survive a crash
+                }
                 if (journaled && durable) syncDirs(tx.shadowDirs());     // 4a. the shadows' names, so recovery finds them
                 if (journaled) writeRecord(tx.id, record, durable);      // 4. commit record: the commit point
                 tx.pastCommitPoint = journaled;
@@ -185,7 +190,10 @@ public final class Store implements AutoCloseable {
                     }
                 }
                 if (journaled) {                                         // 6. finish
-                    // Best effort: a leftover record replays as a no-op (shadows gone, inodes checked).
+                    // Lazy: the removal becomes durable with the next journal fsync. Until then a later
+                    // commit on these paths syncs the journal first (see publishGuard), so a crash can
+                    // never replay this record over that commit's work.
+                    unsyncedRemovals.addAll(tx.paths());
                     ring.callRaw(Op.unlinkat(journalFd, tx.id, 0));
                 }
             }
@@ -208,7 +216,7 @@ public final class Store implements AutoCloseable {
             } finally {
                 ring.callRaw(Op.close(fd));
             }
-            if (durable) groupSync.sync(StorePath.META_DIR + "/journal", journalFd);
+            if (durable) syncJournal();
         } catch (IOException e) {
             // Not committed: the record must not survive to be replayed (its content may be whole in the page cache).
             int r = ring.callRaw(Op.unlinkat(journalFd, txid, 0));
@@ -218,6 +226,13 @@ public final class Store implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** Syncs the journal directory: this commit's record, and every record removal before it. */
+    private void syncJournal() throws IOException {
+        java.util.Set<String> before = java.util.Set.copyOf(unsyncedRemovals);
+        groupSync.sync(StorePath.META_DIR + "/journal", journalFd);
+        unsyncedRemovals.removeAll(before);
     }
 
     /** Group commit: each directory's fsync is shared with the commits running at the same time. */

@@ -1,0 +1,251 @@
+package io.txring.txn;
+
+import static io.txring.uring.generated.uring_h.*;
+
+import io.txring.core.Op;
+import io.txring.core.OpTracer;
+import java.io.IOException;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * A model of what a crash can leave of a store, driven by the op log a ring traces.
+ * Conservative persistence model: a file's data written since its last completed
+ * fsync/fdatasync may be absent or partly present; a directory entry changed since the
+ * directory's last completed fsync may still have its old value — except that a rename is
+ * one change (its source and target entries persist together, as POSIX rename atomicity
+ * and every journaling filesystem give); nothing else reorders.
+ */
+final class CrashModel {
+    /** A file: the content that is durable and the content as last written. */
+    static final class Inode {
+        byte[] durable;
+        byte[] current;
+
+        Inode(byte[] content) {
+            durable = content;
+            current = content;
+        }
+    }
+
+    /** A directory: per name, the durable entry and the current one (null = absent). */
+    static final class Dir {
+        final Map<String, Inode> durable = new TreeMap<>();
+        final Map<String, Inode> current = new TreeMap<>();
+    }
+
+    final Map<String, Dir> dirs = new TreeMap<>(); // "" is the root
+    /** Entries ("dir/name") changed together by a rename share a group: one crash decision. */
+    private final Map<String, String> group = new HashMap<>();
+    private final Map<Integer, String> dirFds = new HashMap<>();
+    private final Map<Integer, Inode> fileFds = new HashMap<>();
+    private final String rootAbs;
+
+    /** One op that completed successfully, copied out at completion time. */
+    record Event(int opcode, int fd, String path1, String path2, int flags, int length, long offset, byte[] data, int res) {}
+
+    CrashModel(Path root) throws IOException {
+        rootAbs = root.toString();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.toList()) {
+                String rel = root.relativize(p).toString();
+                if (Files.isDirectory(p)) {
+                    dirs.put(rel, new Dir());
+                } else {
+                    Dir d = dirs.get(parent(rel));
+                    Inode i = new Inode(Files.readAllBytes(p));
+                    d.durable.put(leaf(rel), i);
+                    d.current.put(leaf(rel), i);
+                }
+            }
+        }
+    }
+
+    static String parent(String rel) {
+        int i = rel.lastIndexOf('/');
+        return i < 0 ? "" : rel.substring(0, i);
+    }
+
+    static String leaf(String rel) {
+        return rel.substring(rel.lastIndexOf('/') + 1);
+    }
+
+    /** A tracer that records the events of successful ops (the data of writes copied, file content read at fsync). */
+    static OpTracer recorder(List<Event> log) {
+        return (Op op, int res) -> {
+            if (res < 0) return;
+            byte[] data = null;
+            if (op.opcode() == IORING_OP_WRITE && op.buffer() != null) {
+                data = op.buffer().asSlice(0, res).toArray(ValueLayout.JAVA_BYTE);
+            } else if (op.opcode() == IORING_OP_FSYNC) {
+                try { // what an fsync makes durable, mapped writes included
+                    data = Files.readAllBytes(Path.of("/proc/self/fd/" + op.fd()));
+                } catch (IOException e) {
+                    data = null; // a directory
+                }
+            }
+            synchronized (log) {
+                log.add(new Event(op.opcode(), op.fd(), op.firstPath(), op.secondPath(), op.flags(), op.length(), op.fileOffset(), data, res));
+            }
+        };
+    }
+
+    private String dirOf(int fd) {
+        String d = dirFds.get(fd);
+        if (d == null) throw new IllegalStateException("unknown directory fd " + fd);
+        return d;
+    }
+
+    private static String join(String dir, String name) {
+        if (name.equals(".")) return dir;
+        return dir.isEmpty() ? name : dir + "/" + name;
+    }
+
+    /** Applies one event to the model. */
+    void apply(Event e) {
+        switch (e.opcode()) {
+            case IORING_OP_OPENAT, IORING_OP_OPENAT2 -> {
+                String rel;
+                if (e.fd() == AT_FDCWD) {
+                    if (!e.path1().equals(rootAbs)) return; // outside the store
+                    rel = "";
+                } else {
+                    rel = join(dirOf(e.fd()), e.path1());
+                }
+                if (dirs.containsKey(rel)) {
+                    dirFds.put(e.res(), rel);
+                    return;
+                }
+                Dir d = dirs.get(parent(rel));
+                Inode i = d.current.get(leaf(rel));
+                if (i == null) {
+                    i = new Inode(new byte[0]); // O_CREAT; its name is durable only after a directory fsync
+                    i.durable = new byte[0];
+                    d.current.put(leaf(rel), i);
+                }
+                fileFds.put(e.res(), i);
+            }
+            case IORING_OP_WRITE -> {
+                Inode i = fileFds.get(e.fd());
+                if (i == null || e.data() == null) return;
+                int end = (int) e.offset() + e.data().length;
+                byte[] c = Arrays.copyOf(i.current, Math.max(i.current.length, end));
+                System.arraycopy(e.data(), 0, c, (int) e.offset(), e.data().length);
+                i.current = c;
+            }
+            case IORING_OP_FTRUNCATE -> {
+                Inode i = fileFds.get(e.fd());
+                if (i != null) i.current = Arrays.copyOf(i.current, (int) e.offset());
+            }
+            case IORING_OP_FSYNC -> {
+                Inode i = fileFds.get(e.fd());
+                if (i != null) {
+                    if (e.data() != null) i.current = e.data();
+                    i.durable = i.current;
+                } else if (dirFds.containsKey(e.fd())) {
+                    Dir d = dirs.get(dirOf(e.fd()));
+                    d.durable.clear();
+                    d.durable.putAll(d.current);
+                    // A cross-directory rename's other half may still be pending: keep its group.
+                }
+            }
+            case IORING_OP_CLOSE -> {
+                fileFds.remove(e.fd());
+                dirFds.remove(e.fd());
+            }
+            case IORING_OP_RENAMEAT -> {
+                Dir from = dirs.get(dirOf(e.fd())), to = dirs.get(dirOf(e.length()));
+                Inode i = from.current.remove(e.path1());
+                to.current.put(e.path2(), i);
+                String a = dirOf(e.fd()) + "/" + e.path1(), b = dirOf(e.length()) + "/" + e.path2();
+                String g = group.getOrDefault(a, a);
+                for (var x : new ArrayList<>(group.entrySet())) if (x.getValue().equals(group.getOrDefault(b, b))) x.setValue(g);
+                group.put(a, g);
+                group.put(b, g);
+            }
+            case IORING_OP_LINKAT -> {
+                Dir from = dirs.get(dirOf(e.fd())), to = dirs.get(dirOf(e.length()));
+                to.current.put(e.path2(), from.current.get(e.path1()));
+            }
+            case IORING_OP_UNLINKAT -> dirs.get(dirOf(e.fd())).current.remove(e.path1());
+            default -> { } // reads, statx, nop: no effect on what a crash leaves
+        }
+    }
+
+    /** One thing a crash may decide: a directory entry (old or new value) or a file's content (old, new, half). */
+    record Choice(String dir, String name, Inode inode, int options) {}
+
+    List<Choice> uncertain() {
+        List<Choice> out = new ArrayList<>();
+        Map<Inode, Boolean> seen = new IdentityHashMap<>();
+        java.util.Set<String> groupsSeen = new java.util.HashSet<>();
+        for (var d : dirs.entrySet()) {
+            var names = new java.util.TreeSet<>(d.getValue().durable.keySet());
+            names.addAll(d.getValue().current.keySet());
+            for (String n : names) {
+                Inode a = d.getValue().durable.get(n), b = d.getValue().current.get(n);
+                String key = d.getKey() + "/" + n;
+                if (a != b && groupsSeen.add(group.getOrDefault(key, key))) out.add(new Choice(d.getKey(), n, null, 2));
+                for (Inode i : new Inode[] {a, b}) {
+                    if (i != null && !Arrays.equals(i.durable, i.current) && seen.put(i, true) == null) {
+                        out.add(new Choice(null, null, i, 3));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Writes the crash state chosen by {@code pick} (one option index per uncertain choice) into {@code target}. */
+    void materialize(Path target, List<Choice> choices, int[] pick) throws IOException {
+        Map<String, Integer> entryPick = new HashMap<>();
+        Map<Inode, Integer> contentPick = new IdentityHashMap<>();
+        for (int c = 0; c < choices.size(); c++) {
+            Choice ch = choices.get(c);
+            if (ch.inode() == null) {
+                String key = ch.dir() + "/" + ch.name();
+                entryPick.put(group.getOrDefault(key, key), pick[c]);
+            }
+            else contentPick.put(ch.inode(), pick[c]);
+        }
+        Map<Inode, Path> written = new IdentityHashMap<>();
+        for (var d : dirs.entrySet()) Files.createDirectories(target.resolve(d.getKey()));
+        for (var d : dirs.entrySet()) {
+            var names = new java.util.TreeSet<>(d.getValue().durable.keySet());
+            names.addAll(d.getValue().current.keySet());
+            for (String n : names) {
+                Inode a = d.getValue().durable.get(n), b = d.getValue().current.get(n);
+                String key = d.getKey() + "/" + n;
+                Inode i = a == b ? a : entryPick.getOrDefault(group.getOrDefault(key, key), 0) == 0 ? a : b;
+                if (i == null) continue;
+                Path p = target.resolve(d.getKey()).resolve(n);
+                Path first = written.get(i);
+                if (first != null) {
+                    Files.createLink(p, first); // one inode, several names
+                    continue;
+                }
+                int cp = contentPick.getOrDefault(i, 0);
+                byte[] content = cp == 0 ? i.durable : cp == 1 ? i.current : half(i.durable, i.current);
+                Files.write(p, content);
+                written.put(i, p);
+            }
+        }
+    }
+
+    /** Part of the new data present: the first half of the new content over the old. */
+    private static byte[] half(byte[] old, byte[] now) {
+        byte[] out = Arrays.copyOf(old, Math.max(old.length, now.length / 2));
+        System.arraycopy(now, 0, out, 0, now.length / 2);
+        return Objects.requireNonNull(out);
+    }
+}
