@@ -268,8 +268,6 @@ public final class Ring implements AutoCloseable {
 
     ReentrantLock lock() { return lock; }
 
-    boolean ownedBy(Thread t) { return owner == null || owner == t; }
-
     void checkCaller(Thread t) {
         if (closing) throw new IllegalStateException("ring is closed");
         if (owner != null && owner != t) {
