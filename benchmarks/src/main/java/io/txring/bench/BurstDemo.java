@@ -14,7 +14,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -110,13 +109,8 @@ public final class BurstDemo implements Callable<Integer> {
             }
             if (present != files) throw new IllegalStateException("expected " + files + " files, found " + present);
         } finally {
-            if (dir == null) deleteTree(work);
+            if (dir == null) ScratchDir.delete(work);
         }
     }
 
-    private static void deleteTree(Path p) throws java.io.IOException {
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
-        }
-    }
 }

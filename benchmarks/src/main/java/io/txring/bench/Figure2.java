@@ -7,7 +7,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
@@ -35,9 +34,7 @@ public final class Figure2 {
                 System.out.printf("%d ops through %s, %d traps (io_uring_enter calls)%n", d.submitted(), store.ring().describe(), d.enters());
             }
         } finally {
-            try (Stream<Path> s = Files.walk(root)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-            }
+            ScratchDir.delete(root);
         }
     }
 }

@@ -10,7 +10,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -74,9 +73,7 @@ public final class ReplaceBench implements Callable<Integer> {
             print("Java NIO (force + ATOMIC_MOVE + dir force)", b);
             print("ratio txring / NIO, per round", ratio);
         } finally {
-            try (Stream<Path> s = Files.walk(base)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-            }
+            ScratchDir.delete(base);
         }
         return 0;
     }

@@ -5,8 +5,6 @@ import static io.txring.uring.generated.uring_h.*;
 import io.txring.uring.generated.Errno;
 import io.txring.uring.LibC;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -72,14 +70,10 @@ final class BlockingEngine implements Engine {
         int start = 0;
         for (int i = 0; i < pending; i++) {
             if (!pendingOps[i].isLinked() || i == pending - 1) { // a chain ends at an unlinked op
-                List<Op> ops = new ArrayList<>(i - start + 1);
-                long[] data = new long[i - start + 1];
-                for (int j = start; j <= i; j++) {
-                    ops.add(pendingOps[j]);
-                    data[j - start] = pendingData[j];
-                    pendingOps[j] = null;
-                }
-                pool.execute(() -> runChain(ops, data));
+                Op[] ops = java.util.Arrays.copyOfRange(pendingOps, start, i + 1);
+                long[] data = java.util.Arrays.copyOfRange(pendingData, start, i + 1);
+                java.util.Arrays.fill(pendingOps, start, i + 1, null);
+                pool.execute(() -> runLinked(ops, data, null, (ud, res, f) -> done.add(new Completion(ud, res))));
                 start = i + 1;
             }
         }
@@ -94,14 +88,28 @@ final class BlockingEngine implements Engine {
         Thread.onSpinWait();
     }
 
-    private void runChain(List<Op> ops, long[] data) {
+    /**
+     * Runs a chain as io_uring would: an IO_LINK op that fails (or reads/writes short) cancels
+     * the rest with -ECANCELED; a non-zero {@code injected[i]} replaces op i's syscall. Each
+     * result goes to {@code sink} as soon as it is known; returns the syscalls actually run.
+     */
+    int runLinked(Op[] ops, long[] userData, int[] injected, CompletionDispatch sink) {
         boolean cancelRest = false;
-        for (int i = 0; i < ops.size(); i++) {
-            Op op = ops.get(i);
-            int res = cancelRest ? -Errno.ECANCELED : execute(op, data[i]);
-            done.add(new Completion(data[i], res));
-            if (!cancelRest && op.isLinked() && !op.isHardLinked() && failsLink(op, res)) cancelRest = true;
+        int ran = 0;
+        for (int i = 0; i < ops.length; i++) {
+            int res;
+            if (cancelRest) {
+                res = -Errno.ECANCELED;
+            } else if (injected != null && injected[i] != 0) {
+                res = injected[i];
+            } else {
+                res = execute(ops[i], userData[i]);
+                ran++;
+            }
+            if (!cancelRest && ops[i].isLinked() && !ops[i].isHardLinked() && failsLink(ops[i], res)) cancelRest = true;
+            sink.complete(userData[i], res, 0);
         }
+        return ran;
     }
 
     /** io_uring breaks a link on an error, and on a short read or write. */

@@ -284,7 +284,7 @@ public final class Ring implements AutoCloseable {
         int fault = faults == null ? 0 : faults.inject(op);
         if (fault != 0 || (uring != null && !uring.supports(op.opcode()))) {
             long ud = slots.claim(target, op, tag);
-            runInline(op, ud, fault);
+            runInline(new Op[] {op}, new long[] {ud}, fault == 0 ? null : new int[] {fault});
             return ud;
         }
         awaitRoom(1);
@@ -309,7 +309,7 @@ public final class Ring implements AutoCloseable {
         if (inline || injected != null) {
             long[] uds = new long[n];
             for (int i = 0; i < n; i++) uds[i] = slots.claim(target, ops[i], firstTag + i);
-            runInlineChain(ops, uds, injected);
+            runInline(ops, uds, injected);
             return;
         }
         awaitRoom(n);
@@ -347,33 +347,10 @@ public final class Ring implements AutoCloseable {
         return engine.flush(waitFor);
     }
 
-    /** Runs an op the kernel's io_uring lacks (or whose failure is injected) as a syscall, here. */
-    private void runInline(Op op, long ud, int fault) {
-        int res = fault;
-        if (fault == 0) {
-            res = inlineEngine().execute(op, ud);
-            inline.counters().add(RingMetrics.Counters.SUBMITTED, 1);
-        }
-        deliverNow(ud, res);
-    }
-
-    private void runInlineChain(Op[] ops, long[] uds, int[] injected) {
-        boolean cancelRest = false;
-        for (int i = 0; i < uds.length; i++) {
-            int res;
-            if (cancelRest) {
-                res = -io.txring.uring.generated.Errno.ECANCELED;
-            } else if (injected != null && injected[i] != 0) {
-                res = injected[i];
-            } else {
-                res = inlineEngine().execute(ops[i], uds[i]);
-                inline.counters().add(RingMetrics.Counters.SUBMITTED, 1);
-            }
-            if (!cancelRest && ops[i].isLinked() && !ops[i].isHardLinked() && BlockingEngine.failsLink(ops[i], res)) {
-                cancelRest = true;
-            }
-            deliverNow(uds[i], res);
-        }
+    /** Runs ops the kernel's io_uring lacks (or whose failure is injected) as syscalls, here, under the lock. */
+    private void runInline(Op[] ops, long[] uds, int[] injected) {
+        int ran = inlineEngine().runLinked(ops, uds, injected, (ud, res, flags) -> complete(ud, res, flags, true));
+        inline.counters().add(RingMetrics.Counters.SUBMITTED, ran);
     }
 
     private BlockingEngine inlineEngine() {
@@ -381,33 +358,29 @@ public final class Ring implements AutoCloseable {
         return inline;
     }
 
-    /** Under the lock, on the submitting thread: delivers a completion that did not come from the engine. */
-    private void deliverNow(long ud, int res) {
-        int slot = slots.record(ud, res, 0);
-        if (slot < 0) return;
-        if (tracer != null) trace(slots.op[slot], res);
-        Object t = slots.target[slot];
-        if (t instanceof Thread waiter) {
-            LockSupport.unpark(waiter);
-        } else {
-            ((CompletionSink) t).onCompletion(slots.tag[slot], slots.op[slot], res, 0);
-            releaseLocked(slot); // not through reaped[]: that array is the reaper's alone
-        }
+    /** Reaper side: one raw completion. */
+    private void deliver(long userData, int res, int flags) {
+        if (userData != UserData.INTERNAL) complete(userData, res, flags, false);
     }
 
-    /** Reaper side: one raw completion. Parked callers are woken; sinks are called; their slots recycled later. */
-    private void deliver(long userData, int res, int flags) {
-        if (userData == UserData.INTERNAL) return;
-        int slot = slots.record(userData, res, flags);
+    /**
+     * Delivers one completion: a parked caller is woken (it recycles its slot itself); a sink
+     * is called and its slot recycled — at once when {@code now} (the submitter, holding the
+     * lock), else batched by the reaper in {@code reaped[]}, which is the reaper's alone.
+     */
+    private void complete(long userData, int res, int flags, boolean now) {
+        int slot = slots.slotOf(userData);
         if (slot < 0) return; // not ours (or stale): never deliver twice
-        if (tracer != null) trace(slots.op[slot], res);
+        if (tracer != null) trace(slots.op[slot], res); // before anyone can see the op completed
+        slots.record(slot, res, flags);
         Object t = slots.target[slot];
         if (t instanceof Thread waiter) {
             LockSupport.unpark(waiter); // the waiter reads res after isDone's acquire and recycles the slot
-        } else {
-            ((CompletionSink) t).onCompletion(slots.tag[slot], slots.op[slot], res, flags);
-            reaped[reapedCount++] = slot;
+            return;
         }
+        ((CompletionSink) t).onCompletion(slots.tag[slot], slots.op[slot], res, flags);
+        if (now) releaseLocked(slot);
+        else reaped[reapedCount++] = slot;
     }
 
     /** A tracer's failure must not stop the delivery of completions: it is logged and ignored. */

@@ -67,16 +67,20 @@ final class Slots {
         free[freeCount++] = slot;
     }
 
-    /** Reaper side: records a completion; returns the slot, or -1 for a stale or foreign user_data. */
-    int record(long userData, int result, int flags) {
+    /** The slot a completion's user_data names, or -1 for a stale or foreign user_data. */
+    int slotOf(long userData) {
         int slot = UserData.slot(userData);
         if (slot < 0 || slot >= capacity || generation[slot] != UserData.generation(userData) || target[slot] == null) {
             return -1;
         }
+        return slot;
+    }
+
+    /** Reaper side: records the completion of a slot {@link #slotOf} returned. */
+    void record(int slot, int result, int flags) {
         res[slot] = result;
         cflags[slot] = flags;
         DONE.setRelease(done, slot, 1); // pairs with isDone's acquire: res/cflags are visible first
-        return slot;
     }
 
     boolean isDone(int slot) {
