@@ -11,27 +11,31 @@ import java.util.zip.CRC32C;
  * presence (complete, checksum valid) is the commit point; recovery replays it.
  *
  * <pre>
- * txring-commit 1
- * R dir \t shadow \t leaf          replace leaf by shadow
- * N dir \t shadow \t leaf          create leaf from shadow
+ * txring-commit 2
+ * R dir \t shadowDir \t shadow \t leaf    replace dir/leaf by shadowDir/shadow
+ * N dir \t shadowDir \t shadow \t leaf    create dir/leaf from shadowDir/shadow
  * D dir \t leaf \t dev:ino         delete leaf if it is still that inode
  * end crc32c-hex
  * </pre>
  */
 record CommitRecord(List<Step> steps) {
-    static final String MAGIC = "txring-commit 1\n";
+    static final String MAGIC = "txring-commit 2\n";
 
     enum Kind { REPLACE, CREATE, DELETE }
 
-    /** One step; {@code dir} is relative to the root ("" for the root). */
-    record Step(Kind kind, String dir, String shadow, String leaf, long dev, long ino) {}
+    /** One step; {@code dir} and {@code shadowDir} are relative to the root ("" for the root). */
+    record Step(Kind kind, String dir, String shadowDir, String shadow, String leaf, long dev, long ino) {
+        static Step delete(String dir, String leaf, long dev, long ino) {
+            return new Step(Kind.DELETE, dir, null, null, leaf, dev, ino);
+        }
+    }
 
     byte[] encode() {
         StringBuilder b = new StringBuilder(MAGIC);
         for (Step s : steps) {
             switch (s.kind()) {
-                case REPLACE -> b.append("R ").append(s.dir()).append('\t').append(s.shadow()).append('\t').append(s.leaf());
-                case CREATE -> b.append("N ").append(s.dir()).append('\t').append(s.shadow()).append('\t').append(s.leaf());
+                case REPLACE, CREATE -> b.append(s.kind() == Kind.REPLACE ? "R " : "N ").append(s.dir()).append('\t')
+                        .append(s.shadowDir()).append('\t').append(s.shadow()).append('\t').append(s.leaf());
                 case DELETE -> b.append("D ").append(s.dir()).append('\t').append(s.leaf()).append('\t').append(s.dev()).append(':').append(s.ino());
             }
             b.append('\n');
@@ -61,11 +65,14 @@ record CommitRecord(List<Step> steps) {
             if (line.isEmpty()) continue;
             String[] f = line.substring(2).split("\t", -1);
             switch (line.charAt(0)) {
-                case 'R' -> steps.add(new Step(Kind.REPLACE, f[0], f[1], f[2], 0, 0));
-                case 'N' -> steps.add(new Step(Kind.CREATE, f[0], f[1], f[2], 0, 0));
+                case 'R', 'N' -> {
+                    if (f.length != 4) return null;
+                    steps.add(new Step(line.charAt(0) == 'R' ? Kind.REPLACE : Kind.CREATE, f[0], f[1], f[2], f[3], 0, 0));
+                }
                 case 'D' -> {
+                    if (f.length != 3) return null;
                     String[] id = f[2].split(":");
-                    steps.add(new Step(Kind.DELETE, f[0], null, f[1], Long.parseLong(id[0]), Long.parseLong(id[1])));
+                    steps.add(Step.delete(f[0], f[1], Long.parseLong(id[0]), Long.parseLong(id[1])));
                 }
                 default -> { return null; }
             }

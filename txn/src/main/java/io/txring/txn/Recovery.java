@@ -60,17 +60,15 @@ final class Recovery {
         Set<String> dirsTouched = new HashSet<>();
         for (CommitRecord.Step step : record.steps()) {
             String shown = step.dir().isEmpty() ? step.leaf() : step.dir() + "/" + step.leaf();
-            int dirfd;
-            try {
-                dirfd = fs.openDir(store.rootFd, step.dir(), step.dir());
-            } catch (NativeException e) {
-                if (e.errno() == Errno.ENOENT) continue;
-                throw e;
-            }
+            int dirfd = openIfPresent(fs, store, step.dir());
+            if (dirfd < 0) continue; // nothing to publish into: the step cannot have mattered
+            int shadowDirfd = -1;
             try {
                 switch (step.kind()) {
                     case REPLACE, CREATE -> {
-                        int r = store.ring.callRaw(Op.renameat(dirfd, step.shadow(), dirfd, step.leaf(), 0));
+                        shadowDirfd = step.shadowDir().equals(step.dir()) ? dirfd : openIfPresent(fs, store, step.shadowDir());
+                        if (shadowDirfd < 0) continue; // shadow directory gone: published before the crash
+                        int r = store.ring.callRaw(Op.renameat(shadowDirfd, step.shadow(), dirfd, step.leaf(), 0));
                         if (r == -Errno.ENOENT) continue; // published before the crash
                         fs.check(r, "renameat", shown);
                     }
@@ -83,8 +81,19 @@ final class Recovery {
                 }
                 if (dirsTouched.add(step.dir())) fs.check(store.ring.callRaw(Op.fsync(dirfd)), "fsync", step.dir());
             } finally {
+                if (shadowDirfd >= 0 && shadowDirfd != dirfd) store.ring.callRaw(Op.close(shadowDirfd));
                 store.ring.callRaw(Op.close(dirfd));
             }
+        }
+    }
+
+    /** The directory {@code dir} opened confined, or -1 if it does not exist. */
+    private static int openIfPresent(FileOps fs, Store store, String dir) throws NativeException {
+        try {
+            return fs.openDir(store.rootFd, dir, dir.isEmpty() ? "." : dir);
+        } catch (NativeException e) {
+            if (e.errno() == Errno.ENOENT) return -1;
+            throw e;
         }
     }
 

@@ -148,6 +148,33 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates directory {@code dir} (relative to the root) and its missing parents, each with
+     * mkdirat beneath the root, never through a symlink (one in the way is refused, ELOOP).
+     * When DURABLE, the parent of each new directory is fsynced so the directory outlives a
+     * crash. Directories are not transactional: an empty one left behind is harmless.
+     */
+    public void createDirectories(String dir) throws IOException {
+        String[] parts = StorePath.of(dir).path().split("/");
+        boolean durable = config.durability() == Durability.DURABLE;
+        int cur = rootFd;
+        String sofar = "";
+        try {
+            for (String part : parts) {
+                String next = sofar.isEmpty() ? part : sofar + "/" + part;
+                int r = ring.callRaw(Op.mkdirat(cur, part, 0755));
+                if (r < 0 && r != -io.txring.uring.generated.Errno.EEXIST) throw NativeException.of("mkdirat", next, r);
+                if (r == 0 && durable) groupSync.sync(sofar, cur); // the new name is durable once its parent is
+                int child = fs.open(cur, part, O_RDONLY | O_DIRECTORY, 0, next);
+                if (cur != rootFd) ring.callRaw(Op.close(cur));
+                cur = child;
+                sofar = next;
+            }
+        } finally {
+            if (cur != rootFd) ring.callRaw(Op.close(cur));
+        }
+    }
+
     /** The commit protocol (see the class comment); called by {@link Transaction#commit()}. */
     void commit(Transaction tx) throws IOException {
         boolean durable = config.durability() == Durability.DURABLE;

@@ -12,33 +12,40 @@ import java.util.Objects;
  * @param backoff     the first retry's delay; doubled per attempt, with jitter, capped at 100× this
  * @param ring        the ring the store submits through
  * @param fileMode    permission bits of files a transaction creates (before the umask); replacements keep the old file's
+ * @param shadows     where shadow files live (default {@link ShadowPlacement#BESIDE_TARGET})
  */
-public record StoreConfig(Durability durability, int maxAttempts, Duration backoff, RingConfig ring, int fileMode) {
+public record StoreConfig(Durability durability, int maxAttempts, Duration backoff, RingConfig ring, int fileMode,
+                          ShadowPlacement shadows) {
     public StoreConfig {
         Objects.requireNonNull(durability, "durability");
         Objects.requireNonNull(backoff, "backoff");
         Objects.requireNonNull(ring, "ring");
+        Objects.requireNonNull(shadows, "shadows");
         if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts must be ≥ 1: " + maxAttempts);
         if ((fileMode & ~07777) != 0) throw new IllegalArgumentException("fileMode must be permission bits: " + Integer.toOctalString(fileMode));
     }
 
     public static StoreConfig defaults() {
-        return new StoreConfig(Durability.DURABLE, 20, Duration.ofMillis(1), RingConfig.defaults(), 0644);
+        return new StoreConfig(Durability.DURABLE, 20, Duration.ofMillis(1), RingConfig.defaults(), 0644, ShadowPlacement.BESIDE_TARGET);
     }
 
     public StoreConfig withDurability(Durability d) {
-        return new StoreConfig(d, maxAttempts, backoff, ring, fileMode);
+        return new StoreConfig(d, maxAttempts, backoff, ring, fileMode, shadows);
     }
 
     public StoreConfig withMaxAttempts(int n) {
-        return new StoreConfig(durability, n, backoff, ring, fileMode);
+        return new StoreConfig(durability, n, backoff, ring, fileMode, shadows);
     }
 
     public StoreConfig withRing(RingConfig r) {
-        return new StoreConfig(durability, maxAttempts, backoff, r, fileMode);
+        return new StoreConfig(durability, maxAttempts, backoff, r, fileMode, shadows);
     }
 
     public StoreConfig withFileMode(int mode) {
-        return new StoreConfig(durability, maxAttempts, backoff, ring, mode & 07777);
+        return new StoreConfig(durability, maxAttempts, backoff, ring, mode & 07777, shadows);
+    }
+
+    public StoreConfig withShadowPlacement(ShadowPlacement p) {
+        return new StoreConfig(durability, maxAttempts, backoff, ring, fileMode, p);
     }
 }

@@ -35,9 +35,16 @@ public final class Transaction implements AutoCloseable {
         final int dirfd;
         VersionStamp seen;
         Kind kind = Kind.NONE;
+        /** The shadow's name, in directory {@link #shadowDir} (open as {@link #shadowDirfd}). */
         String shadow;
+        String shadowDir;
+        int shadowDirfd = -1;
         int shadowFd = -1;
         long shadowSize;
+        /** Names the shadow's inode; entries linked to one shadow share it, so flush syncs the inode once. */
+        Object inode;
+        /** The shadow is a hard link to the committed file of this entry (see {@link #link}): never written through. */
+        Entry linksCommitted;
 
         Entry(StorePath path, int dirfd, VersionStamp seen) {
             this.path = path;
@@ -80,6 +87,15 @@ public final class Transaction implements AutoCloseable {
         return fd;
     }
 
+    /** Fixes where {@code e}'s shadow lives (the store's {@link ShadowPlacement}) and opens that directory. */
+    private void placeShadow(Entry e) throws IOException {
+        if (e.shadowDirfd >= 0) return;
+        String d = store.config().shadows().directoryFor(e.path.parent());
+        if (!d.isEmpty()) StorePath.of(d); // the placement's answer is checked like any path: no '..', not .txring
+        e.shadowDir = d;
+        e.shadowDirfd = dir(d);
+    }
+
     /** First touch records the stamp; later touches reuse it. */
     private Entry touch(String path) throws IOException {
         checkActive();
@@ -115,7 +131,8 @@ public final class Transaction implements AutoCloseable {
         Entry e = touch(path);
         if (!existsNow(e)) throw new NoSuchFileException(path);
         if (e.shadowFd >= 0) return fs.readAll(e.shadowFd, 0, path);
-        int fd = fs.open(e.dirfd, e.path.leaf(), O_RDONLY, 0, path);
+        int fd = e.shadow != null ? fs.open(e.shadowDirfd, e.shadow, O_RDONLY, 0, path) // linked, not yet written
+                : fs.open(e.dirfd, e.path.leaf(), O_RDONLY, 0, path);
         try {
             return fs.readAll(fd, 0, path);
         } finally {
@@ -143,12 +160,27 @@ public final class Transaction implements AutoCloseable {
 
     /** Appends to the file (which must exist, in the store or in this transaction). */
     public void append(String path, byte[] data) throws IOException {
+        Entry e = appendable(path);
+        fs.writeAll(e.shadowFd, data, e.shadowSize, path);
+        e.shadowSize += data.length;
+    }
+
+    /**
+     * Appends the bytes of {@code data} (native memory, not copied) to the file. Written to
+     * the shadow at once: streaming a large file through repeated appends keeps memory bounded.
+     */
+    public void append(String path, MemorySegment data) throws IOException {
+        Entry e = appendable(path);
+        fs.writeAll(e.shadowFd, data, e.shadowSize, path);
+        e.shadowSize += data.byteSize();
+    }
+
+    private Entry appendable(String path) throws IOException {
         Entry e = touch(path);
         if (!existsNow(e)) throw new NoSuchFileException(path);
         shadow(e, true);
-        fs.writeAll(e.shadowFd, data, e.shadowSize, path);
-        e.shadowSize += data.length;
         if (e.kind != Kind.CREATE) e.kind = Kind.WRITE;
+        return e;
     }
 
     /** Cuts (or extends with zeros) the file to {@code size} bytes. */
@@ -173,29 +205,97 @@ public final class Transaction implements AutoCloseable {
     /**
      * Makes {@code newPath} a hard link to {@code path}'s content as this transaction sees
      * it (one inode, two names: the Maildir way to deliver one message to many mailboxes).
-     * {@code newPath} must not exist. Later writes in this transaction to either name show
-     * in both until commit.
+     * {@code newPath} must not exist. If this transaction changed {@code path}, both names
+     * share that new content until commit (a later write to either shows in both); if not,
+     * {@code newPath} links the committed file, and a later write to {@code newPath} first
+     * gives it its own copy (the committed inode is never written in place).
      */
     public void link(String path, String newPath) throws IOException {
         Entry src = touch(path);
         if (!existsNow(src)) throw new NoSuchFileException(path);
         Entry dst = touch(newPath);
         if (existsNow(dst)) throw new FileAlreadyExistsException(newPath);
+        dropShadow(dst);
+        placeShadow(dst);
         String name = StorePath.SHADOW_PREFIX + id + "-" + (shadows++);
-        if (src.shadow != null) {
-            fs.check(store.ring.callRaw(new Op().prepLinkat(src.dirfd, src.shadow, dst.dirfd, name, 0)), "linkat", newPath);
+        if (src.shadow != null && src.linksCommitted == null) {
+            fs.check(store.ring.callRaw(new Op().prepLinkat(src.shadowDirfd, src.shadow, dst.shadowDirfd, name, 0)), "linkat", newPath);
+            dst.shadow = name;
+            // Its own fd on the shared inode: flush syncs through it even if path is deleted later.
+            dst.shadowFd = fs.open(dst.shadowDirfd, name, O_RDWR, 0, newPath);
+            dst.shadowSize = src.shadowSize;
+            dst.inode = src.inode;
         } else {
-            fs.check(store.ring.callRaw(new Op().prepLinkat(src.dirfd, src.path.leaf(), dst.dirfd, name, 0)), "linkat", newPath);
-            // Linking changed the inode's ctime and link count. If the inode we linked is the one
-            // first seen, adopt its new stamp; if not, someone replaced it meanwhile: a conflict.
-            VersionStamp linked = fs.stamp(dst.dirfd, name, newPath);
-            if (linked.ino() == src.seen.ino() && linked.dev() == src.seen.dev() && linked.size() == src.seen.size()) {
-                src.seen = linked;
-            }
+            int fromDir = src.shadow != null ? src.shadowDirfd : src.dirfd;
+            String from = src.shadow != null ? src.shadow : src.path.leaf();
+            fs.check(store.ring.callRaw(new Op().prepLinkat(fromDir, from, dst.shadowDirfd, name, 0)), "linkat", newPath);
+            dst.shadow = name;
+            Entry committed = src.shadow != null ? src.linksCommitted : src;
+            adoptLinkStamp(committed, fs.stamp(dst.shadowDirfd, name, newPath));
+            dst.shadowSize = src.shadow != null ? src.shadowSize : src.seen.size();
+            dst.linksCommitted = committed;
         }
-        dst.shadow = name;
-        dst.shadowSize = src.shadowFd >= 0 ? src.shadowSize : src.seen.size();
-        dst.kind = Kind.CREATE;
+        dst.kind = dst.seen.exists() ? Kind.WRITE : Kind.CREATE; // deleted earlier in this transaction: a replace
+    }
+
+    /**
+     * Our own link or unlink changed the committed inode's ctime and link count. If it is
+     * the inode first seen, adopt its new stamp; if not, someone replaced the file
+     * meanwhile, and validation will report the conflict.
+     */
+    private void adoptLinkStamp(Entry committed, VersionStamp now) {
+        VersionStamp seen = committed.seen;
+        if (now.ino() == seen.ino() && now.dev() == seen.dev() && now.size() == seen.size()) committed.seen = now;
+    }
+
+    /**
+     * Gives the file at {@code from}, as this transaction sees it, the name {@code to}
+     * instead (which must not exist): at commit {@code to} appears with that content and
+     * {@code from} is gone. A file this transaction wrote moves without copying a byte —
+     * how a streamed file gets a name that depends on its final size.
+     */
+    public void move(String from, String to) throws IOException {
+        Entry src = touch(from);
+        if (!existsNow(src)) throw new NoSuchFileException(from);
+        Entry dst = touch(to);
+        if (existsNow(dst)) throw new FileAlreadyExistsException(to);
+        if (src == dst) return;
+        if (src.shadow == null) { // unchanged committed file: a new name for its inode, the old one deleted
+            link(from, to);
+            delete(from);
+            return;
+        }
+        dropShadow(dst);
+        placeShadow(dst);
+        if (dst.shadowDirfd != src.shadowDirfd) {
+            fs.check(store.ring.callRaw(Op.renameat(src.shadowDirfd, src.shadow, dst.shadowDirfd, src.shadow, RENAME_NOREPLACE)), "renameat", to);
+        }
+        dst.shadow = src.shadow;
+        dst.shadowFd = src.shadowFd;
+        dst.shadowSize = src.shadowSize;
+        dst.inode = src.inode;
+        dst.linksCommitted = src.linksCommitted;
+        if (dst.shadowDirfd != src.shadowDirfd && src.linksCommitted != null) {
+            adoptLinkStamp(src.linksCommitted, fs.stamp(dst.shadowDirfd, dst.shadow, to)); // the rename changed its ctime
+        }
+        dst.kind = dst.seen.exists() ? Kind.WRITE : Kind.CREATE;
+        src.shadow = null;
+        src.shadowFd = -1;
+        src.shadowSize = 0;
+        src.inode = null;
+        src.linksCommitted = null;
+        src.kind = src.seen.exists() ? Kind.DELETE : Kind.NONE;
+    }
+
+    /**
+     * The identity (device, inode, size, times) of the file at {@code path} as this
+     * transaction will publish it: its shadow's if it has one. A Maildir name carries the
+     * device and inode of the message file.
+     */
+    public VersionStamp pendingStamp(String path) throws IOException {
+        Entry e = touch(path);
+        if (e.shadow == null) return e.kind == Kind.DELETE ? VersionStamp.ABSENT : e.seen;
+        return fs.stamp(e.shadowDirfd, e.shadow, path);
     }
 
     /**
@@ -261,6 +361,9 @@ public final class Transaction implements AutoCloseable {
 
     /** Opens (and for {@code copy}, fills with the current content) this entry's shadow file. */
     private void shadow(Entry e, boolean copy) throws IOException {
+        if (e.shadowFd < 0 && e.shadow != null && e.linksCommitted == null) { // linked to another entry's shadow: share it
+            e.shadowFd = fs.open(e.shadowDirfd, e.shadow, O_RDWR, 0, e.path.path());
+        }
         if (e.shadowFd >= 0) {
             if (!copy) {
                 fs.check(store.ring.callRaw(new Op().prepFtruncate(e.shadowFd, 0)), "ftruncate", e.path.path());
@@ -268,33 +371,60 @@ public final class Transaction implements AutoCloseable {
             }
             return;
         }
+        placeShadow(e);
+        Entry committed = e.linksCommitted; // the shadow links the committed inode: copy it, then drop the link
+        String linked = committed != null ? e.shadow : null;
         String name = StorePath.SHADOW_PREFIX + id + "-" + (shadows++);
         // A replacement keeps the target's permission bits (through the umask); a new file gets the store default.
         int mode = e.seen.exists() ? e.seen.permissions() : store.config().fileMode();
-        int fd = fs.open(e.dirfd, name, O_CREAT | O_EXCL | O_RDWR, mode, e.path.path());
+        int fd = fs.open(e.shadowDirfd, name, O_CREAT | O_EXCL | O_RDWR, mode, e.path.path());
         e.shadow = name;
         e.shadowFd = fd;
         e.shadowSize = 0;
-        if (copy && e.kind != Kind.DELETE && e.seen.exists()) {
-            int src = fs.open(e.dirfd, e.path.leaf(), O_RDONLY, 0, e.path.path());
+        e.inode = new Object();
+        e.linksCommitted = null;
+        if (linked != null) {
             try {
-                if (LibC.ioctlPtr(fd, FICLONE, src) == 0) { // reflink: shares the extents, copies nothing
-                    e.shadowSize = fs.sizeOf(fd, e.path.path());
-                } else {
-                    e.shadowSize = fs.copy(src, fd, e.path.path());
-                }
+                if (copy) copyInto(e, e.shadowDirfd, linked);
             } finally {
-                store.ring.callRaw(Op.close(src));
+                store.ring.callRaw(Op.unlinkat(e.shadowDirfd, linked, 0));
             }
+            adoptLinkStamp(committed, fs.stamp(committed.dirfd, committed.path.leaf(), committed.path.path()));
+        } else if (copy && e.kind != Kind.DELETE && e.seen.exists()) {
+            copyInto(e, e.dirfd, e.path.leaf());
+        }
+    }
+
+    /** Fills {@code e}'s fresh shadow with the content of {@code leaf} in {@code dirfd}: a reflink where possible. */
+    private void copyInto(Entry e, int dirfd, String leaf) throws IOException {
+        int src = fs.open(dirfd, leaf, O_RDONLY, 0, e.path.path());
+        try {
+            if (LibC.ioctlPtr(e.shadowFd, FICLONE, src) == 0) { // reflink: shares the extents, copies nothing
+                e.shadowSize = fs.sizeOf(e.shadowFd, e.path.path());
+            } else {
+                e.shadowSize = fs.copy(src, e.shadowFd, e.path.path());
+            }
+        } finally {
+            store.ring.callRaw(Op.close(src));
         }
     }
 
     private void dropShadow(Entry e) {
         if (e.shadowFd >= 0) store.ring.callRaw(Op.close(e.shadowFd));
-        if (e.shadow != null) store.ring.callRaw(Op.unlinkat(e.dirfd, e.shadow, 0));
+        if (e.shadow != null) store.ring.callRaw(Op.unlinkat(e.shadowDirfd, e.shadow, 0));
         e.shadowFd = -1;
         e.shadow = null;
         e.shadowSize = 0;
+        e.inode = null;
+        Entry committed = e.linksCommitted;
+        e.linksCommitted = null;
+        if (committed != null && state == State.ACTIVE) {
+            try { // the unlink above changed the committed inode's ctime and link count
+                adoptLinkStamp(committed, fs.stamp(committed.dirfd, committed.path.leaf(), committed.path.path()));
+            } catch (IOException ignored) {
+                // validation stats it again and reports what changed
+            }
+        }
     }
 
     /**
@@ -365,8 +495,10 @@ public final class Transaction implements AutoCloseable {
         List<Entry> open = entries.values().stream().filter(e -> e.shadowFd >= 0).toList();
         if (open.isEmpty()) return;
         if (durable) {
-            int[] r = store.ring.callBatch(open.stream().map(e -> Op.fdatasync(e.shadowFd).describing(e.path.path())).toArray(Op[]::new));
-            for (int i = 0; i < r.length; i++) fs.check(r[i], "fdatasync", open.get(i).path.path());
+            java.util.Set<Object> inodes = new java.util.HashSet<>();
+            List<Entry> sync = open.stream().filter(e -> inodes.add(e.inode)).toList(); // linked names: one inode, one sync
+            int[] r = store.ring.callBatch(sync.stream().map(e -> Op.fdatasync(e.shadowFd).describing(e.path.path())).toArray(Op[]::new));
+            for (int i = 0; i < r.length; i++) fs.check(r[i], "fdatasync", sync.get(i).path.path());
         }
         int[] r = store.ring.callBatch(open.stream().map(e -> Op.close(e.shadowFd)).toArray(Op[]::new));
         for (Entry e : open) e.shadowFd = -1;
@@ -376,7 +508,7 @@ public final class Transaction implements AutoCloseable {
     /** The directories holding this transaction's shadows (path → fd). */
     Map<String, Integer> shadowDirs() {
         Map<String, Integer> dirs = new TreeMap<>();
-        for (Entry e : entries.values()) if (e.shadow != null) dirs.put(e.path.parent(), e.dirfd);
+        for (Entry e : entries.values()) if (e.shadow != null) dirs.put(e.shadowDir, e.shadowDirfd);
         return dirs;
     }
 
@@ -414,9 +546,9 @@ public final class Transaction implements AutoCloseable {
         List<CommitRecord.Step> steps = new ArrayList<>();
         for (Entry e : entries.values()) {
             switch (e.kind) {
-                case WRITE -> steps.add(new CommitRecord.Step(CommitRecord.Kind.REPLACE, e.path.parent(), e.shadow, e.path.leaf(), 0, 0));
-                case CREATE -> steps.add(new CommitRecord.Step(CommitRecord.Kind.CREATE, e.path.parent(), e.shadow, e.path.leaf(), 0, 0));
-                case DELETE -> steps.add(new CommitRecord.Step(CommitRecord.Kind.DELETE, e.path.parent(), null, e.path.leaf(), e.seen.dev(), e.seen.ino()));
+                case WRITE -> steps.add(new CommitRecord.Step(CommitRecord.Kind.REPLACE, e.path.parent(), e.shadowDir, e.shadow, e.path.leaf(), 0, 0));
+                case CREATE -> steps.add(new CommitRecord.Step(CommitRecord.Kind.CREATE, e.path.parent(), e.shadowDir, e.shadow, e.path.leaf(), 0, 0));
+                case DELETE -> steps.add(CommitRecord.Step.delete(e.path.parent(), e.path.leaf(), e.seen.dev(), e.seen.ino()));
                 case NONE -> { }
             }
         }
@@ -430,8 +562,8 @@ public final class Transaction implements AutoCloseable {
         for (int i = 0; i < ops.length; i++) {
             Entry e = changed.get(i);
             ops[i] = switch (e.kind) {
-                case WRITE -> Op.renameat(e.dirfd, e.shadow, e.dirfd, e.path.leaf(), 0);
-                case CREATE -> Op.renameat(e.dirfd, e.shadow, e.dirfd, e.path.leaf(), RENAME_NOREPLACE);
+                case WRITE -> Op.renameat(e.shadowDirfd, e.shadow, e.dirfd, e.path.leaf(), 0);
+                case CREATE -> Op.renameat(e.shadowDirfd, e.shadow, e.dirfd, e.path.leaf(), RENAME_NOREPLACE);
                 case DELETE -> Op.unlinkat(e.dirfd, e.path.leaf(), 0);
                 case NONE -> throw new AssertionError();
             };

@@ -32,9 +32,9 @@ class RecoveryTest {
         var dev = (Long) Files.getAttribute(root.resolve("gone"), "unix:dev");
         long devLinux = ((dev >>> 8) & 0xfff) << 32 | (dev & 0xff) | ((dev >>> 12) & 0xfff00); // glibc's dev_t → major:minor
         CommitRecord rec = new CommitRecord(List.of(
-                new CommitRecord.Step(CommitRecord.Kind.REPLACE, "", ".txr-" + txid + "-0", "a", 0, 0),
-                new CommitRecord.Step(CommitRecord.Kind.CREATE, "m", ".txr-" + txid + "-1", "b", 0, 0),
-                new CommitRecord.Step(CommitRecord.Kind.DELETE, "", null, "gone", devLinux, st)));
+                new CommitRecord.Step(CommitRecord.Kind.REPLACE, "", "", ".txr-" + txid + "-0", "a", 0, 0),
+                new CommitRecord.Step(CommitRecord.Kind.CREATE, "m", "m", ".txr-" + txid + "-1", "b", 0, 0),
+                CommitRecord.Step.delete("", "gone", devLinux, st)));
         Files.write(root.resolve(".txring/journal/" + txid), rec.encode());
     }
 
@@ -82,11 +82,11 @@ class RecoveryTest {
 
     @Test
     void recordRoundTrip() {
-        CommitRecord r = new CommitRecord(List.of(new CommitRecord.Step(CommitRecord.Kind.REPLACE, "x y", ".txr-1-0", "é", 0, 0)));
+        CommitRecord r = new CommitRecord(List.of(new CommitRecord.Step(CommitRecord.Kind.REPLACE, "x y", "x y/tmp", ".txr-1-0", "é", 0, 0)));
         assertEquals(r, CommitRecord.decode(r.encode()));
         byte[] bad = r.encode();
         bad[20] ^= 1;
         assertNull(CommitRecord.decode(bad), "a flipped bit fails the checksum");
-        assertNull(CommitRecord.decode("txring-commit 1\nR a\tb\tc\n".getBytes(UTF_8)));
+        assertNull(CommitRecord.decode("txring-commit 2\nR a\tb\tc\n".getBytes(UTF_8)));
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import io.txring.uring.NativeException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -274,5 +275,75 @@ class TransactionTest {
         Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         store.run(tx -> { tx.write("private", b("y")); return null; });
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(secret)));
+    }
+
+    @Test
+    void maildirPlacementKeepsPartialFilesOutOfNew() throws IOException {
+        store.close();
+        store = Store.open(root, config().withShadowPlacement(ShadowPlacement.MAILDIR));
+        store.createDirectories("alice/new");
+        store.createDirectories("alice/tmp");
+        store.createDirectories("bob/new");
+        store.createDirectories("bob/tmp");
+        try (Transaction tx = store.begin()) {
+            tx.create("alice/new/m", new byte[0]);
+            try (var arena = java.lang.foreign.Arena.ofConfined()) {
+                for (int i = 0; i < 3; i++) tx.append("alice/new/m", arena.allocateFrom("part" + i + "\n").asSlice(0, 6));
+            }
+            VersionStamp pending = tx.pendingStamp("alice/new/m");
+            tx.move("alice/new/m", "alice/new/m,S=18");
+            tx.link("alice/new/m,S=18", "bob/new/m,S=18");
+            assertEquals(List.of(), Files.list(root.resolve("alice/new")).toList(), "nothing in new/ before commit");
+            assertEquals(2, shadows().stream().filter(p -> p.getParent().getFileName().toString().equals("tmp")).count(),
+                    "both shadows live in tmp/: " + shadows());
+            tx.commit();
+            long ino = (Long) Files.getAttribute(root.resolve("alice/new/m,S=18"), "unix:ino");
+            assertEquals(pending.ino(), ino, "the pending stamp named the inode that was published");
+        }
+        assertEquals("part0\npart1\npart2\n", content("alice/new/m,S=18"));
+        assertEquals(Files.getAttribute(root.resolve("alice/new/m,S=18"), "unix:ino"), Files.getAttribute(root.resolve("bob/new/m,S=18"), "unix:ino"));
+        assertFalse(Files.exists(root.resolve("alice/new/m")), "the moved-from name never appears");
+        assertEquals(List.of(), shadows());
+    }
+
+    @Test
+    void createDirectoriesRefusesASymlinkInTheWay() throws IOException {
+        Files.createSymbolicLink(root.resolve("evil"), outside);
+        NativeException e = assertThrows(NativeException.class, () -> store.createDirectories("evil/new"));
+        assertTrue(e.getMessage().contains("evil"), e.getMessage());
+        assertEquals(List.of(), Files.list(outside).toList(), "nothing created outside the store");
+        store.createDirectories("x/y/z");
+        store.createDirectories("x/y/z"); // existing is fine
+        assertTrue(Files.isDirectory(root.resolve("x/y/z")));
+    }
+
+    @Test
+    void linkedCopyOfACommittedFileNeverWritesItInPlace() throws IOException {
+        Files.writeString(root.resolve("a"), "committed");
+        Path outsideLink = outside.resolve("hard");
+        Files.createLink(outsideLink, root.resolve("a")); // another name of the committed inode
+        try (Transaction tx = store.begin()) {
+            tx.link("a", "b");
+            assertEquals("committed", new String(tx.read("b"), UTF_8), "reads the linked content before commit");
+            tx.append("b", b("+more"));
+            tx.commit();
+        }
+        assertEquals("committed", content("a"));
+        assertEquals("committed+more", content("b"));
+        assertEquals("committed", Files.readString(outsideLink), "the committed inode was not written");
+        assertEquals(List.of(), shadows());
+    }
+
+    @Test
+    void linkThenDeleteTheSourceKeepsTheContent() throws IOException {
+        try (Transaction tx = store.begin()) {
+            tx.create("src", b("payload"));
+            tx.link("src", "dst");
+            tx.delete("src");
+            tx.commit();
+        }
+        assertFalse(Files.exists(root.resolve("src")));
+        assertEquals("payload", content("dst"));
+        assertEquals(List.of(), shadows());
     }
 }
