@@ -78,6 +78,17 @@ class CrashStateTest {
         }, mapOf("box1/new/msg", "From: a\r\n\r\nhello\r\n", "box2/new/msg", "From: a\r\n\r\nhello\r\n",
                 "box3/new/msg", "From: a\r\n\r\nhello\r\n"));
 
+        // The same with Maildir placement: shadows in tmp/, streamed, renamed once the size is known.
+        String msg = "From: a\n\nhello\n";
+        explore("3-mailboxes-maildir", ShadowPlacement.MAILDIR, initMail, List.of(tx -> {
+            tx.create("box1/new/msg.part", new byte[0]);
+            tx.append("box1/new/msg.part", "From: a\n".getBytes(UTF_8));
+            tx.append("box1/new/msg.part", "\nhello\n".getBytes(UTF_8));
+            tx.move("box1/new/msg.part", "box1/new/msg");
+            tx.link("box1/new/msg", "box2/new/msg");
+            tx.link("box1/new/msg", "box3/new/msg");
+        }), List.of(mapOf("box1/new/msg", msg, "box2/new/msg", msg, "box3/new/msg", msg, "box1/new/msg.part", null)));
+
         Map<String, String> initSeq = new LinkedHashMap<>();
         initSeq.put("a", "A0");
         initSeq.put("c", "C0");
@@ -106,6 +117,11 @@ class CrashStateTest {
 
     /** Runs {@code bodies} as consecutive transactions; a crash must leave the state before one of them or after one. */
     private void explore(String name, Map<String, String> before, List<Body> bodies, List<Map<String, String>> afters) throws Exception {
+        explore(name, ShadowPlacement.BESIDE_TARGET, before, bodies, afters);
+    }
+
+    private void explore(String name, ShadowPlacement placement, Map<String, String> before, List<Body> bodies,
+                         List<Map<String, String>> afters) throws Exception {
         Map<String, String> after = afters.getLast();
         List<Map<String, String>> valid = new ArrayList<>();
         Map<String, String> initial = new LinkedHashMap<>();
@@ -114,12 +130,15 @@ class CrashStateTest {
         valid.addAll(afters);
         Path root = Files.createDirectories(tmp.resolve(name + "/store")).toAbsolutePath().normalize();
         Files.createDirectories(root.resolve("d"));
-        for (String p : before.keySet()) Files.createDirectories(root.resolve(p).getParent());
+        for (String p : before.keySet()) {
+            Files.createDirectories(root.resolve(p).getParent());
+            Files.createDirectories(root.resolve(placement.directoryFor(root.relativize(root.resolve(p).getParent()).toString())));
+        }
         for (var e : before.entrySet()) if (e.getValue() != null) Files.writeString(root.resolve(e.getKey()), e.getValue());
         try (Store s = Store.open(root)) { } // creates .txring before the model reads the tree
         CrashModel model = new CrashModel(root);
         List<CrashModel.Event> log = new ArrayList<>();
-        try (Store s = Store.open(root, StoreConfig.defaults().withRing(
+        try (Store s = Store.open(root, StoreConfig.defaults().withShadowPlacement(placement).withRing(
                 // SINGLE_ISSUER: the tracer runs on this thread, which may read the transaction's confined buffers
                 RingConfig.builder().mode(io.txring.core.Mode.SINGLE_ISSUER).tracer(CrashModel.recorder(log)).build()))) {
             for (Body body : bodies) {
