@@ -237,11 +237,17 @@ public final class Store implements AutoCloseable {
         String shown = ".txring/journal/" + txid;
         int fd = fs.open(journalFd, txid, O_CREAT | O_EXCL | O_WRONLY, 0644, shown);
         try {
-            try {
-                fs.writeAll(fd, record.encode(), 0, shown);
-                if (durable) fs.check(ring.callRaw(Op.fdatasync(fd)), "fdatasync", shown);
-            } finally {
-                ring.callRaw(Op.close(fd));
+            try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+                byte[] bytes = record.encode();
+                java.lang.foreign.MemorySegment buf = a.allocate(bytes.length);
+                buf.copyFrom(java.lang.foreign.MemorySegment.ofArray(bytes));
+                // One submission: write, fdatasync, close — hard-linked, so the close runs whatever the others return.
+                Op write = Op.write(fd, buf, 0).hardLink();
+                Op[] ops = durable ? new Op[] {write, Op.fdatasync(fd).hardLink(), Op.close(fd)} : new Op[] {write, Op.close(fd)};
+                int[] r = ring.callChain(ops);
+                fs.check(r[0], "write", shown);
+                if (r[0] != bytes.length) throw NativeException.of("write", shown, -io.txring.uring.generated.Errno.EIO); // short: torn
+                if (durable) fs.check(r[1], "fdatasync", shown);
             }
             if (durable) syncJournal();
         } catch (IOException e) {
