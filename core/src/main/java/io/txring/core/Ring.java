@@ -203,15 +203,22 @@ public final class Ring implements AutoCloseable {
     }
 
     /**
-     * Runs independent {@code ops} in one submission (no links: they may complete in any
-     * order) and parks until all completed; returns every result ({@code -errno} on failure).
+     * Runs {@code ops} in one submission and parks until all completed; returns every result
+     * ({@code -errno} on failure). Ops are independent unless they carry link flags; a batch
+     * larger than the ring is split, never inside a linked chain.
      */
     public int[] callBatch(Op... ops) {
         checkCaller(Thread.currentThread());
         if (ops.length == 0) return new int[0];
         ChainResult batch = new ChainResult(ops.length, Thread.currentThread());
-        for (int from = 0; from < ops.length; from += config.entries()) {
-            int n = Math.min(config.entries(), ops.length - from);
+        for (int from = 0, n; from < ops.length; from += n) {
+            n = Math.min(config.entries(), ops.length - from);
+            if (from + n < ops.length) { // a chain's link ends at its submission: cut after an unlinked op
+                int cut = n;
+                while (cut > 0 && ops[from + cut - 1].isLinked()) cut--;
+                if (cut == 0) throw new IllegalArgumentException("a linked chain in the batch exceeds the ring's " + config.entries() + " entries");
+                n = cut;
+            }
             Op[] part = from == 0 && n == ops.length ? ops : java.util.Arrays.copyOfRange(ops, from, from + n);
             lock.lock();
             try {

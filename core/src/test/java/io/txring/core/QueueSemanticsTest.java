@@ -76,6 +76,29 @@ class QueueSemanticsTest {
     }
 
     @ParameterizedTest(name = "{0}") @MethodSource("backends")
+    void batchLargerThanTheRingIsNeverCutInsideAChain(String backend) throws Exception {
+        try (Ring ring = Ring.open(Backends.builder(backend).entries(4).cqEntries(8).maxInFlight(64).build())) {
+            // Pairs "fail, then (hard-linked) the next runs anyway"; 3 ops per pair group would straddle 4-entry cuts.
+            Op[] ops = new Op[9];
+            for (int i = 0; i < 9; i += 3) {
+                ops[i] = Op.openat(AT_FDCWD, dir.resolve("missing").toString(), O_RDONLY, 0).link();
+                ops[i + 1] = Op.nop().link();
+                ops[i + 2] = Op.nop();
+            }
+            int[] r = ring.callBatch(ops);
+            for (int i = 0; i < 9; i += 3) {
+                assertArrayEquals(new int[] {-Errno.ENOENT, -Errno.ECANCELED, -Errno.ECANCELED}, java.util.Arrays.copyOfRange(r, i, i + 3),
+                        "chain " + i / 3 + " stayed one chain: " + java.util.Arrays.toString(r));
+            }
+            Op[] tooLong = new Op[5];
+            for (int i = 0; i < 5; i++) tooLong[i] = i < 4 ? Op.nop().link() : Op.nop();
+            Op[] withTail = java.util.Arrays.copyOf(tooLong, 6);
+            withTail[5] = Op.nop();
+            assertThrows(IllegalArgumentException.class, () -> ring.callBatch(withTail), "a chain longer than the ring cannot be submitted whole");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}") @MethodSource("backends")
     void burstOfTenTimesTheSqWithASmallCqLosesNothing(String backend) throws Exception {
         RingConfig config = Backends.builder(backend).entries(16).cqEntries(16).maxInFlight(1024).build();
         try (Ring ring = Ring.open(config)) {

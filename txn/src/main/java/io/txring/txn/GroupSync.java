@@ -25,6 +25,7 @@ final class GroupSync {
 
     private final Ring ring;
     private final ConcurrentHashMap<String, Dir> dirs = new ConcurrentHashMap<>();
+    final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong(), fsyncs = new java.util.concurrent.atomic.AtomicLong();
 
     GroupSync(Ring ring) {
         this.ring = ring;
@@ -32,6 +33,7 @@ final class GroupSync {
 
     /** Makes the entries of directory {@code key} (open as {@code fd}) durable, sharing the fsync with concurrent callers. */
     void sync(String key, int fd) throws IOException {
+        requests.incrementAndGet();
         Dir d = dirs.computeIfAbsent(key, k -> new Dir());
         long target;
         synchronized (d) {
@@ -50,6 +52,7 @@ final class GroupSync {
             d.running = true;
             target = d.requested; // this fsync starts after every registered rename: it covers them all
         }
+        fsyncs.incrementAndGet();
         int res = ring.callRaw(Op.fsync(fd));
         synchronized (d) {
             d.running = false;

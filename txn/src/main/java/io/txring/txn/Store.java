@@ -33,20 +33,22 @@ import java.util.concurrent.locks.LockSupport;
  *       new transactions until it is reopened (and recovery completes the commit).</li>
  * </ol>
  *
- * <h2>Commit protocol</h2> (each step one batched ring submission)
+ * <h2>Commit protocol</h2> (each step batched into as few ring submissions as its data dependencies allow)
  * <ol>
- *   <li><b>flush</b> — fdatasync every shadow, close it. Ensures invariant 3.</li>
+ *   <li><b>flush</b> — fdatasync every shadow, close it: one submission, shared with the
+ *       flushes of concurrent commits ({@link GroupFlush}). Ensures invariant 3.</li>
  *   <li><b>lock</b> — in-process locks, then OFD byte-range locks on {@code .txring/lock},
  *       in sorted order. Ensures invariant 4 across threads and processes.</li>
  *   <li><b>validate</b> — statx every path read or written; any stamp that differs from
  *       the one first seen refuses the commit ({@link ConflictException}). Serializability.</li>
  *   <li><b>commit record</b> — only when more than one path changes: fsync the directories
  *       holding the shadows (a crash after the commit point must find every shadow to roll
- *       forward, and a name is durable only once its directory is), then write
- *       {@code .txring/journal/<txid>}, fdatasync it, fsync the journal directory. The
- *       commit point (invariant 5).</li>
+ *       forward, and a name is durable only once its directory is), then create
+ *       {@code .txring/journal/<txid>}, write + fdatasync + close it as one chain, fsync the
+ *       journal directory. The commit point (invariant 5).</li>
  *   <li><b>publish</b> — renameat each shadow over its target ({@code RENAME_NOREPLACE}
- *       for creates), unlinkat deletes, then fsync every touched directory.</li>
+ *       for creates), unlinkat deletes, in one submission; then fsync every touched
+ *       directory, each fsync shared with concurrent commits ({@link GroupSync}).</li>
  *   <li><b>finish</b> — remove the commit record, release the locks.</li>
  * </ol>
  * {@link Durability#CONSISTENT} skips every fsync of the list above.
@@ -60,6 +62,7 @@ public final class Store implements AutoCloseable {
     private final int lockFd;
     private final LockTable locks;
     private final GroupSync groupSync;
+    final GroupFlush groupFlush;
     /** Paths of commit records removed since the journal directory's last fsync. */
     private final java.util.Set<String> unsyncedRemovals = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final StoreConfig config;
@@ -76,6 +79,7 @@ public final class Store implements AutoCloseable {
         this.ring = Ring.open(config.ring());
         this.fs = new FileOps(ring);
         this.groupSync = new GroupSync(ring);
+        this.groupFlush = new GroupFlush(ring);
         this.rootFd = ring.call(Op.openat(AT_FDCWD, root.toString(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0));
         this.journalFd = fs.openDir(rootFd, ".txring/journal", ".txring/journal");
         int metaFd = fs.openDir(rootFd, ".txring", ".txring");
@@ -113,7 +117,8 @@ public final class Store implements AutoCloseable {
     }
 
     public StoreMetrics metrics() {
-        return new StoreMetrics(commits.get(), conflicts.get(), attempts.get(), failures.get());
+        return new StoreMetrics(commits.get(), conflicts.get(), attempts.get(), failures.get(),
+                groupFlush.requests.get(), groupFlush.submissions.get(), groupSync.requests.get(), groupSync.fsyncs.get());
     }
 
     /** A new transaction; close or commit it. */

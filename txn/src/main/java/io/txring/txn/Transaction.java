@@ -510,7 +510,7 @@ public final class Transaction implements AutoCloseable {
             what.add("close");
             e.shadowFd = -1;
         }
-        int[] r = store.ring.callBatch(ops.toArray(Op[]::new));
+        int[] r = store.groupFlush.run(ops.toArray(Op[]::new)); // shared with concurrent commits' flushes
         for (int i = 0; i < r.length; i++) fs.check(r[i], what.get(i), ops.get(i).path());
     }
 

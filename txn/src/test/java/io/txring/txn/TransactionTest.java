@@ -236,7 +236,7 @@ class TransactionTest {
     }
 
     @Test
-    void concurrentCommitsShareDirectoryFsyncs() throws Exception {
+    void concurrentCommitsShareFlushesAndDirectoryFsyncs() throws Exception {
         // Faults that never fire count the fsync-class ops the ring runs.
         var counter = io.txring.core.Faults.nth(io.txring.core.Faults.opcodes(io.txring.uring.generated.uring_h.IORING_OP_FSYNC),
                 Integer.MAX_VALUE, 5).disarm();
@@ -264,7 +264,11 @@ class TransactionTest {
             assertEquals(threads * each, commits);
             // Without sharing: one fdatasync per shadow plus one directory fsync per commit.
             assertTrue(counter.seen() < 2 * commits, "directory fsyncs were shared: " + counter.seen() + " fsyncs for " + commits + " commits");
-            System.out.printf("group commit: %d commits, %d fsync-class ops (%d without sharing)%n", commits, counter.seen(), 2 * commits);
+            StoreMetrics m = s.metrics();
+            assertTrue(m.flushSubmissions() < m.flushes(), "concurrent commits shared flush submissions: " + m);
+            assertTrue(m.dirFsyncs() < m.dirSyncs(), "concurrent commits shared directory fsyncs: " + m);
+            System.out.printf("group commit: %d commits, %d fsync-class ops (%d without sharing); %d flushes in %d submissions; %d directory syncs by %d fsyncs%n",
+                    commits, counter.seen(), 2 * commits, m.flushes(), m.flushSubmissions(), m.dirSyncs(), m.dirFsyncs());
         }
     }
 
