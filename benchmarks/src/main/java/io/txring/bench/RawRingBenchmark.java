@@ -80,4 +80,10 @@ public class RawRingBenchmark {
         for (int i = 0; i < BATCH; i++) sum += queue.get();
         return sum;
     }
+
+    /** One blocking call (submit, wait, result): the latency a commit step pays per round trip. */
+    @Benchmark
+    public int nopCall() {
+        return ring.callRaw(ops[0].prepNop());
+    }
 }

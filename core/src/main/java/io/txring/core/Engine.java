@@ -23,6 +23,11 @@ interface Engine extends AutoCloseable {
     /** Waits for room after a flush when the queue is still full (SQPOLL has not consumed yet). */
     void awaitRoom();
 
+    /** Whether a completion is ready to reap now (a cheap look, no trap). */
+    default boolean hasCompletions() {
+        return false;
+    }
+
     /** Delivers up to {@code max} ready completions to {@code sink}; returns how many. */
     int reap(CompletionDispatch sink, int max);
 

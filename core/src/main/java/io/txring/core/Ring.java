@@ -35,6 +35,8 @@ public final class Ring implements AutoCloseable {
     final Slots slots;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition slotFreed = lock.newCondition();
+    /** The CQ has one consumer at a time: the reaper, or (SHARED) a caller whose op completed during its own submit. */
+    private final ReentrantLock cqLock = new ReentrantLock();
     private final Thread owner;
     private final Thread reaper;
     private final Engine.CompletionDispatch dispatch = this::deliver;
@@ -373,14 +375,15 @@ public final class Ring implements AutoCloseable {
     /**
      * Delivers one completion: a parked caller is woken (it recycles its slot itself); a sink
      * is called and its slot recycled — at once when {@code now} (the submitter, holding the
-     * lock), else batched by the reaper in {@code reaped[]}, which is the reaper's alone.
+     * lock), else batched in {@code reaped[]}, which belongs to whoever holds {@code cqLock}.
      */
     private void complete(long userData, int res, int flags, boolean now) {
         int slot = slots.slotOf(userData);
         if (slot < 0) return; // not ours (or stale): never deliver twice
         if (tracer != null) trace(slots.op[slot], res); // before anyone can see the op completed
-        slots.record(slot, res, flags);
+        // Read before the done mark: a waiter already awake (a spare park permit) releases the slot once it sees it.
         Object t = slots.target[slot];
+        slots.record(slot, res, flags);
         if (t instanceof Thread waiter) {
             LockSupport.unpark(waiter); // the waiter reads res after isDone's acquire and recycles the slot
             return;
@@ -439,9 +442,36 @@ public final class Ring implements AutoCloseable {
 
     /** Parks (or, in owner mode, drives the ring) until {@code slot} completed. */
     private void awaitSlot(int slot) {
+        if (owner == null && !slots.isDone(slot)) {
+            reapIfReady();
+            if (mode == Mode.SQPOLL) { // the kernel thread completes most ops within microseconds: look again before parking
+                long deadline = System.nanoTime() + SQPOLL_CALLER_SPIN_NANOS;
+                while (!slots.isDone(slot) && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                    reapIfReady();
+                }
+            }
+        }
         while (!slots.isDone(slot)) {
             if (owner != null) drive();
             else LockSupport.park(this);
+        }
+    }
+
+    /** SQPOLL: how long a blocking caller polls for its completion before it parks. */
+    private static final long SQPOLL_CALLER_SPIN_NANOS = 20_000;
+
+    /**
+     * SHARED: many ops (nop, close, cached opens and reads) complete inside the submitting
+     * enter; reaping them here saves the caller a park and the reaper's hand-off.
+     */
+    private void reapIfReady() {
+        if (reaper == null || !engine.hasCompletions() || !cqLock.tryLock()) return;
+        try {
+            engine.reap(dispatch, REAP_BATCH);
+            recycleReaped();
+        } finally {
+            cqLock.unlock();
         }
     }
 
@@ -462,8 +492,14 @@ public final class Ring implements AutoCloseable {
     private void reapLoop() {
         try {
             while (true) {
-                int n = engine.reap(dispatch, REAP_BATCH);
-                recycleReaped();
+                int n;
+                cqLock.lock();
+                try {
+                    n = engine.reap(dispatch, REAP_BATCH);
+                    recycleReaped();
+                } finally {
+                    cqLock.unlock();
+                }
                 if (n > 0) continue;
                 if (closing && slots.inFlight() == 0) return;
                 engine.awaitCompletions();

@@ -230,6 +230,11 @@ final class UringEngine implements Engine {
     }
 
     @Override
+    public boolean hasCompletions() {
+        return cq.hasCompletions();
+    }
+
+    @Override
     public int reap(CompletionDispatch sink, int max) {
         int n = cq.ready(max);
         if (n == 0) {
