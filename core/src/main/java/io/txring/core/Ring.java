@@ -287,9 +287,18 @@ public final class Ring implements AutoCloseable {
         }
     }
 
+    /**
+     * Under the lock, after any wait that released it: {@link #checkCaller}'s look was
+     * unlocked, and a push after {@link #close} would write into unmapped rings.
+     */
+    private void ensureOpenLocked() {
+        if (closing) throw new IllegalStateException("ring is closed");
+    }
+
     /** Under the lock: claims a slot and an SQE for one op (no chain). Returns its user_data. */
     long pushOne(Op op, Object target, long tag) {
         awaitSlots(1);
+        ensureOpenLocked();
         int fault = faults == null ? 0 : faults.inject(op);
         if (fault != 0 || (uring != null && !uring.supports(op.opcode()))) {
             long ud = slots.claim(target, op, tag);
@@ -305,6 +314,7 @@ public final class Ring implements AutoCloseable {
     /** Under the lock: claims slots and SQEs for a unit that must reach the kernel in one submission. */
     void pushUnit(Op[] ops, int n, Object target, long firstTag) {
         awaitSlots(n);
+        ensureOpenLocked();
         boolean inline = false;
         int[] injected = null;
         for (int i = 0; i < n; i++) {
@@ -523,11 +533,25 @@ public final class Ring implements AutoCloseable {
             lock.unlock();
         }
         if (reaper != null) {
-            try {
-                reaper.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            // Never unmap under a live reaper. Callers may reap the wake-up NOP themselves (reapIfReady),
+            // leaving the reaper asleep in the kernel: wake it again until it has seen the ring drained.
+            boolean interrupted = false;
+            while (reaper.isAlive()) {
+                try {
+                    reaper.join(10);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+                if (reaper.isAlive()) {
+                    lock.lock();
+                    try {
+                        engine.wakeup();
+                    } finally {
+                        lock.unlock();
+                    }
+                }
             }
+            if (interrupted) Thread.currentThread().interrupt();
         } else {
             while (slots.inFlight() > 0) drive();
         }

@@ -68,4 +68,35 @@ class ConcurrencyTest {
             delivered.incrementAndGet();
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"io_uring-SHARED", "io_uring-SQPOLL", "blocking"})
+    void closingWhileOthersSubmitRefusesThemCleanly(String backend) throws Exception {
+        for (int round = 0; round < 20; round++) {
+            Ring ring = Ring.open(Backends.builder(backend).entries(64).build());
+            AtomicLong done = new AtomicLong();
+            List<Throwable> unexpected = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread[] ts = new Thread[4];
+            for (int t = 0; t < ts.length; t++) {
+                ts[t] = Thread.ofPlatform().start(() -> {
+                    for (int i = 0; i < 100_000; i++) { // bounded: ends early once the ring refuses
+                        try {
+                            assertEquals(0, ring.callRaw(Op.nop()));
+                            done.incrementAndGet();
+                        } catch (IllegalStateException e) {
+                            if (!e.getMessage().contains("closed")) unexpected.add(e);
+                            return;
+                        } catch (Throwable e) {
+                            unexpected.add(e);
+                            return;
+                        }
+                    }
+                });
+            }
+            while (done.get() < 100) Thread.onSpinWait();
+            ring.close(); // while the others are mid-call: they finish or get "ring is closed", never a crash
+            for (Thread t : ts) t.join();
+            assertEquals(List.of(), unexpected);
+        }
+    }
 }
