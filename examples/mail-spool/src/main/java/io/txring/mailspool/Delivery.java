@@ -1,0 +1,180 @@
+package io.txring.mailspool;
+
+import io.txring.txn.CommitUnknownException;
+import io.txring.txn.ConflictException;
+import io.txring.txn.Store;
+import io.txring.txn.Transaction;
+import io.txring.txn.VersionStamp;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One message on its way into its recipients' Maildirs. Bytes are appended to the
+ * transaction's shadow (in the first recipient's {@code tmp/}) as they arrive, so memory
+ * stays bounded whatever the size; {@link #commit()} names the file after its inode and
+ * size, links it into every other mailbox's {@code new/} and commits: every mailbox gets
+ * the message or none does. Closing without a commit discards it. One thread at a time.
+ */
+public final class Delivery implements AutoCloseable {
+    /**
+     * A conflict aborts the transaction and its shadow with it; a message up to this size is
+     * also kept in memory so the delivery can be retried under a fresh name. A larger one
+     * fails temporarily on a conflict (the client retries) — conflicts need someone else to
+     * create our unique name, so this is a corner of a corner.
+     */
+    static final int REPLAY_LIMIT = 128 * 1024;
+    private static final int MAX_ATTEMPTS = 5;
+    private static final int COPY_CHUNK = 64 * 1024;
+
+    private final DeliveryAgent agent;
+    private final Store store;
+    private final List<Recipient> recipients;
+    private final Arena arena = Arena.ofShared();
+    private MemorySegment copyBuffer;
+    private Transaction tx;
+    private MaildirName name;
+    private String streamPath;
+    private long size;
+    private byte[] replay = new byte[0];
+    private boolean replayable = true;
+    private boolean committed;
+
+    private IOException unknownOutcome;
+    private boolean ended;
+
+    /** The caller holds the agent's read lock on {@code store}; a failure here releases it. */
+    Delivery(DeliveryAgent agent, Store store, List<Recipient> recipients) throws IOException {
+        this.agent = agent;
+        this.store = store;
+        this.recipients = recipients;
+        try {
+            start();
+        } catch (IOException | RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private void start() throws IOException {
+        tx = store.begin();
+        name = MaildirName.next();
+        streamPath = recipients.getFirst().newDir() + "/" + name.provisional();
+        size = 0;
+        try {
+            tx.create(streamPath, new byte[0]);
+        } catch (IOException | RuntimeException e) {
+            tx.abort(); // its shadow, if one was made, goes with it
+            throw e;
+        }
+    }
+
+    public List<Recipient> recipients() { return recipients; }
+
+    /** Bytes appended so far: the message's size. */
+    public long size() { return size; }
+
+    /** Appends {@code data} (native or heap memory) to the message. */
+    public void append(MemorySegment data) throws IOException {
+        if (data.byteSize() == 0) return;
+        if (!data.isNative()) {
+            // txn writes through the ring, which needs native memory: copy through one reused buffer.
+            for (long at = 0; at < data.byteSize(); at += COPY_CHUNK) {
+                long n = Math.min(COPY_CHUNK, data.byteSize() - at);
+                MemorySegment buf = copyBuffer().asSlice(0, n);
+                buf.copyFrom(data.asSlice(at, n));
+                appendNative(buf);
+            }
+            return;
+        }
+        appendNative(data);
+    }
+
+    public void append(byte[] data, int offset, int length) throws IOException {
+        append(MemorySegment.ofArray(data).asSlice(offset, length));
+    }
+
+    private MemorySegment copyBuffer() {
+        if (copyBuffer == null) copyBuffer = arena.allocate(COPY_CHUNK);
+        return copyBuffer;
+    }
+
+    private void appendNative(MemorySegment data) throws IOException {
+        tx.append(streamPath, data);
+        remember(data);
+        size += data.byteSize();
+    }
+
+    private void remember(MemorySegment data) {
+        if (!replayable) return;
+        if (size + data.byteSize() > REPLAY_LIMIT) {
+            replayable = false;
+            replay = null;
+            return;
+        }
+        int at = replay.length;
+        replay = Arrays.copyOf(replay, (int) (at + data.byteSize()));
+        MemorySegment.ofArray(replay).asSlice(at).copyFrom(data);
+    }
+
+    /**
+     * Publishes the message in every recipient's {@code new/}; returns the store-relative
+     * paths, one per recipient. On failure nothing is published (or, for a
+     * {@code CommitUnknownException}, recovery completes it) and this throws.
+     */
+    public List<String> commit() throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                List<String> paths = publish();
+                committed = true;
+                return paths;
+            } catch (ConflictException e) {
+                if (!replayable || attempt >= MAX_ATTEMPTS) throw e;
+                byte[] again = replay;
+                start(); // the conflict aborted the transaction: a fresh one, a fresh name
+                replay = new byte[0];
+                if (again.length > 0) append(MemorySegment.ofArray(again));
+            }
+        }
+    }
+
+    private List<String> publish() throws IOException {
+        VersionStamp file = tx.pendingStamp(streamPath);
+        String leaf = name.withFile(file.dev(), file.ino()).withSize(size);
+        List<String> paths = new ArrayList<>(recipients.size());
+        String first = recipients.getFirst().newDir() + "/" + leaf;
+        tx.move(streamPath, first); // the name depends on the size: known only now
+        paths.add(first);
+        for (Recipient r : recipients.subList(1, recipients.size())) {
+            String p = r.newDir() + "/" + leaf;
+            tx.link(first, p); // one inode in every mailbox: written once
+            paths.add(p);
+        }
+        try {
+            tx.commit();
+        } catch (CommitUnknownException e) {
+            unknownOutcome = e; // recovery completes it when the agent reopens the store
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            if (!(e instanceof ConflictException)) agent.forget(recipients);
+            throw e;
+        }
+        return paths;
+    }
+
+    /** Discards the message unless it was committed. */
+    @Override
+    public void close() {
+        if (ended) return;
+        ended = true;
+        try {
+            if (!committed) tx.abort();
+        } finally {
+            arena.close();
+            agent.ended(store, unknownOutcome);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.txring.mailspool;
+
+import io.txring.core.RingConfig;
+import io.txring.txn.Durability;
+import io.txring.txn.ShadowPlacement;
+import io.txring.txn.Store;
+import io.txring.txn.StoreConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * Delivers messages into Maildirs under one spool root, each message to all its
+ * recipients in one transaction: written once, hard-linked into the other mailboxes,
+ * published in {@code new/} only complete (shadows live in {@code tmp/}). Thread-safe:
+ * concurrent deliveries share the store, whose commits share directory fsyncs.
+ */
+public final class DeliveryAgent implements AutoCloseable {
+    /** Maildir files are private to their owner, as Dovecot and maildrop create them. */
+    public static final int MESSAGE_MODE = 0600;
+
+    private final Path root;
+    private final StoreConfig config;
+    /**
+     * Deliveries hold the read side for their whole life; replacing a store that failed after
+     * a commit point takes the write side, so no delivery runs on a store being closed.
+     */
+    private final ReentrantReadWriteLock storeLock = new ReentrantReadWriteLock(true);
+    private volatile Store store;
+    private volatile Store failed;
+    private final AtomicLong reopens = new AtomicLong();
+    /** Mailboxes whose tmp/new/cur we created or found this run: saves three mkdirat per delivery. */
+    private final Set<String> prepared = ConcurrentHashMap.newKeySet();
+
+    private DeliveryAgent(Path root, StoreConfig config) throws IOException {
+        this.root = root;
+        this.config = config;
+        this.store = Store.open(root, config);
+    }
+
+    /** The store settings a spool needs: Maildir shadow placement, private files. */
+    public static StoreConfig storeConfig(Durability durability, RingConfig ring) {
+        return StoreConfig.defaults().withDurability(durability).withRing(ring)
+                .withShadowPlacement(ShadowPlacement.MAILDIR).withFileMode(MESSAGE_MODE);
+    }
+
+    /** Opens the spool at {@code root} (creating it; running txn recovery when nobody else has it open). */
+    public static DeliveryAgent open(Path root, StoreConfig config) throws IOException {
+        return new DeliveryAgent(root, config);
+    }
+
+    public static DeliveryAgent open(Path root) throws IOException {
+        return open(root, storeConfig(Durability.DURABLE, RingConfig.defaults()));
+    }
+
+    public Store store() { return store; }
+
+    /** Times the store was reopened after a commit with an unknown outcome. */
+    public long reopens() { return reopens.get(); }
+
+    /**
+     * Starts a delivery to {@code recipients} (duplicates collapse into one mailbox); their
+     * Maildirs are created as needed. The returned delivery belongs to the calling thread
+     * until it is committed or closed.
+     */
+    public Delivery begin(Collection<Recipient> recipients) throws IOException {
+        List<Recipient> distinct = List.copyOf(new LinkedHashSet<>(recipients));
+        if (distinct.isEmpty()) throw new IllegalArgumentException("a delivery needs at least one recipient");
+        if (failed != null) reopen();
+        storeLock.readLock().lock();
+        try {
+            Store s = store;
+            for (Recipient r : distinct) prepare(s, r);
+            return new Delivery(this, s, distinct);
+        } catch (IOException | RuntimeException e) {
+            storeLock.readLock().unlock();
+            forget(distinct); // a mailbox may have been removed under us: create it again next time
+            throw e;
+        }
+    }
+
+    /** Called by a delivery as it ends (committed or not), on the thread that began it. */
+    void ended(Store s, IOException unknownOutcome) {
+        if (unknownOutcome != null) failed = s; // that store refuses new work until reopened
+        storeLock.readLock().unlock();
+    }
+
+    /**
+     * A commit failed after its commit point: the store refuses work until reopened, and
+     * reopening runs recovery, which completes that commit. Waits for running deliveries.
+     */
+    private void reopen() throws IOException {
+        storeLock.writeLock().lock();
+        try {
+            Store f = failed;
+            if (f == null || f != store) return; // another thread did it
+            f.close();
+            prepared.clear();
+            store = Store.open(root, config);
+            failed = null;
+            reopens.incrementAndGet();
+        } finally {
+            storeLock.writeLock().unlock();
+        }
+    }
+
+    /** Reads {@code in} to its end and delivers it; returns the store-relative paths of the new files. */
+    public List<String> deliver(Collection<Recipient> recipients, InputStream in) throws IOException {
+        try (Delivery d = begin(recipients)) {
+            byte[] buf = new byte[64 * 1024];
+            for (int n; (n = in.read(buf)) > 0; ) d.append(buf, 0, n);
+            return d.commit();
+        }
+    }
+
+    private void prepare(Store store, Recipient r) throws IOException {
+        if (prepared.contains(r.mailbox())) return;
+        // Through the store, not java.nio: each component is made with mkdirat beneath the root, never via a symlink.
+        store.createDirectories(r.tmpDir());
+        store.createDirectories(r.newDir());
+        store.createDirectories(r.curDir());
+        prepared.add(r.mailbox());
+    }
+
+    void forget(Collection<Recipient> recipients) {
+        for (Recipient r : recipients) prepared.remove(r.mailbox());
+    }
+
+    @Override
+    public void close() {
+        storeLock.writeLock().lock();
+        try {
+            store.close();
+        } finally {
+            storeLock.writeLock().unlock();
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package io.txring.mailspool;
+
+import io.txring.core.Backend;
+import io.txring.core.Mode;
+import io.txring.core.RingConfig;
+import io.txring.txn.Durability;
+import io.txring.txn.StoreConfig;
+import picocli.CommandLine.Option;
+
+/** The spool options every subcommand shares (a picocli mixin). */
+public final class StoreOptions {
+    @Option(names = "--durability", description = "DURABLE (fsync: survives a power cut; the default) or CONSISTENT (atomic, not synced)")
+    public Durability durability = Durability.DURABLE;
+
+    @Option(names = "--backend", description = "IO_URING or BLOCKING (default: io_uring when available)")
+    public Backend backend;
+
+    @Option(names = "--mode", description = "ring mode: SHARED (default), SINGLE_ISSUER or SQPOLL")
+    public Mode mode;
+
+    public StoreConfig storeConfig() {
+        RingConfig.Builder ring = RingConfig.builder();
+        if (backend != null) ring.backend(backend);
+        if (mode != null) ring.mode(mode);
+        return DeliveryAgent.storeConfig(durability, ring.build());
+    }
+}

@@ -1,0 +1,119 @@
+package io.txring.mailspool.lmtp;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.txring.mailspool.DeliveryAgent;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An LMTP server (RFC 2033) delivering into a {@link DeliveryAgent}'s spool. Netty NIO
+ * event loops do the network; each message's file work runs on its own virtual thread
+ * ({@link MessageIntake}), so an event loop never waits for a disk. A {@code 250} after
+ * DATA is sent only once the message's transaction has committed.
+ */
+public final class LmtpServer implements AutoCloseable {
+    private final LmtpServerConfig config;
+    private final DeliveryAgent agent;
+    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+    private final ChannelGroup channels = new DefaultChannelGroup("lmtp", GlobalEventExecutor.INSTANCE);
+    private final AtomicInteger sessions = new AtomicInteger();
+    private final Set<MessageIntake> intakes = ConcurrentHashMap.newKeySet();
+    private final Channel serverChannel;
+
+    private LmtpServer(DeliveryAgent agent, LmtpServerConfig config) throws IOException {
+        this.agent = agent;
+        this.config = config;
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 256)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        channels.add(ch);
+                        ch.pipeline().addLast(new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+                        ch.pipeline().addLast(new LmtpHandler(LmtpServer.this, agent));
+                    }
+                });
+        try {
+            serverChannel = b.bind(config.listen()).syncUninterruptibly().channel();
+        } catch (RuntimeException e) {
+            shutdownGroups();
+            throw new IOException("lmtp: cannot listen on " + config.listen() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Binds and starts serving; {@link #close()} stops. */
+    public static LmtpServer start(DeliveryAgent agent, LmtpServerConfig config) throws IOException {
+        return new LmtpServer(agent, config);
+    }
+
+    public LmtpServerConfig config() { return config; }
+
+    /** The bound address (the real port when configured with 0). */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Sessions open now. */
+    public int sessions() { return sessions.get(); }
+
+    /** Messages whose content is still being written or committed (or aborted). */
+    public int messagesInFlight() { return intakes.size(); }
+
+    boolean admit() {
+        if (sessions.incrementAndGet() <= config.maxSessions()) return true;
+        sessions.decrementAndGet();
+        return false;
+    }
+
+    void leave() {
+        sessions.decrementAndGet();
+    }
+
+    void track(MessageIntake intake) {
+        intakes.add(intake);
+        intake.outcome().whenComplete((o, t) -> intakes.remove(intake));
+    }
+
+    /** Stops listening, closes every session (aborting messages mid-DATA) and waits for commits in progress. */
+    @Override
+    public void close() {
+        serverChannel.close().syncUninterruptibly();
+        channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        shutdownGroups();
+        for (MessageIntake i : Set.copyOf(intakes)) {
+            try {
+                i.outcome().get(30, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                System.err.println("mailspool lmtp: a delivery is still running after 30 s at shutdown");
+            } catch (Exception e) {
+                // its outcome was reported to its client, if any
+            }
+        }
+    }
+
+    private void shutdownGroups() {
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}

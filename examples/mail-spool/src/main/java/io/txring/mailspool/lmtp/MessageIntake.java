@@ -1,0 +1,125 @@
+package io.txring.mailspool.lmtp;
+
+import io.netty.buffer.ByteBuf;
+import io.txring.mailspool.Delivery;
+import io.txring.mailspool.DeliveryAgent;
+import io.txring.mailspool.Recipient;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Carries one message's content from the event loop to the disk: the event loop
+ * {@link #offer}s chunks (never blocking), a virtual thread appends them to the
+ * {@link Delivery} and commits at the end. The queue is bounded by the caller: it stops
+ * reading the socket while {@link #full()} and is told through {@code resume} when the
+ * worker has drained it below half.
+ */
+final class MessageIntake {
+    /** How a message ended: the paths it was published under, or why it was not. */
+    record Outcome(List<String> paths, IOException failure, boolean aborted) {}
+
+    private static final Object END = new Object(), ABORT = new Object();
+
+    private final DeliveryAgent agent;
+    private final List<Recipient> recipients;
+    private final long highWater;
+    private final Runnable resume;
+    private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final AtomicLong queued = new AtomicLong();
+    private final AtomicBoolean throttled = new AtomicBoolean();
+    private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+
+    MessageIntake(DeliveryAgent agent, List<Recipient> recipients, long highWater, Runnable resume) {
+        this.agent = agent;
+        this.recipients = recipients;
+        this.highWater = highWater;
+        this.resume = resume;
+    }
+
+    MessageIntake start(String name) {
+        Thread.ofVirtual().name(name).start(this::run);
+        return this;
+    }
+
+    /** Takes ownership of {@code content}. */
+    void offer(ByteBuf content) {
+        queued.addAndGet(content.readableBytes());
+        queue.add(content);
+    }
+
+    /** Whether the caller should stop reading; if so, {@code resume} runs once the queue drains. */
+    boolean full() {
+        if (queued.get() < highWater) return false;
+        throttled.set(true);
+        return true;
+    }
+
+    /** The content is complete: commit. */
+    CompletableFuture<Outcome> finish() {
+        queue.add(END);
+        return outcome;
+    }
+
+    /** The client went away or the message was refused: discard everything. */
+    CompletableFuture<Outcome> abort() {
+        queue.add(ABORT);
+        return outcome;
+    }
+
+    CompletableFuture<Outcome> outcome() { return outcome; }
+
+    private void run() {
+        Delivery delivery = null;
+        IOException failure = null;
+        try {
+            try {
+                delivery = agent.begin(recipients);
+            } catch (IOException e) {
+                failure = e; // keep draining: the client is owed per-recipient replies at the end of DATA
+            } catch (RuntimeException e) {
+                failure = new IOException("starting a delivery: " + e, e);
+            }
+            while (true) {
+                Object item = queue.take();
+                if (item instanceof ByteBuf content) {
+                    int n = content.readableBytes();
+                    try {
+                        if (failure == null) delivery.append(MemorySegment.ofBuffer(content.nioBuffer()));
+                    } catch (IOException e) {
+                        failure = e;
+                    } finally {
+                        content.release();
+                        if (queued.addAndGet(-n) < highWater / 2 && throttled.compareAndSet(true, false)) resume.run();
+                    }
+                } else if (item == END) {
+                    if (failure == null) {
+                        try {
+                            outcome.complete(new Outcome(delivery.commit(), null, false));
+                            return;
+                        } catch (IOException e) {
+                            failure = e;
+                        }
+                    }
+                    outcome.complete(new Outcome(List.of(), failure, false));
+                    return;
+                } else {
+                    outcome.complete(new Outcome(List.of(), failure, true));
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            outcome.complete(new Outcome(List.of(), failure, true));
+        } catch (RuntimeException | Error e) {
+            outcome.complete(new Outcome(List.of(), new IOException("delivery failed: " + e, e), false));
+            throw e;
+        } finally {
+            if (delivery != null) delivery.close(); // aborts unless committed: no shadow outlives the message
+            for (Object left; (left = queue.poll()) != null; ) if (left instanceof ByteBuf b) b.release();
+        }
+    }
+}

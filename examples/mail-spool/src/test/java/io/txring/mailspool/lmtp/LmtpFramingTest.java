@@ -1,0 +1,49 @@
+package io.txring.mailspool.lmtp;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The framing alone, fed one byte at a time: chunk boundaries must not change what comes out. */
+class LmtpFramingTest {
+    private static List<String> frames(String wire, int step) {
+        LmtpFraming f = new LmtpFraming(ByteBufAllocator.DEFAULT, 512);
+        List<String> out = new ArrayList<>();
+        StringBuilder content = new StringBuilder();
+        byte[] bytes = wire.getBytes(ISO_8859_1);
+        for (int i = 0; i < bytes.length; i += step) {
+            f.add(Unpooled.wrappedBuffer(bytes, i, Math.min(step, bytes.length - i)));
+            for (Frame fr; (fr = f.next()) != null; ) {
+                switch (fr) {
+                    case Frame.Command c -> {
+                        out.add("CMD " + c.line());
+                        if (c.line().equals("DATA")) f.beginData();
+                    }
+                    case Frame.LineTooLong t -> out.add("TOOLONG");
+                    case Frame.Content c -> {
+                        content.append(c.bytes().toString(ISO_8859_1));
+                        c.bytes().release();
+                    }
+                    case Frame.EndOfData e -> {
+                        out.add("DATA[" + content + "]");
+                        content.setLength(0);
+                    }
+                }
+            }
+        }
+        f.release();
+        return out;
+    }
+
+    @Test
+    void sameFramesWhateverTheChunking() {
+        String wire = "LHLO x\r\nDATA\r\n..a\r\n.\rb\r\nc\rd\ne\r\n\r\n.\r\nNOOP\r\n" + "z".repeat(600) + "\r\nDATA\n.\nQUIT\n";
+        List<String> expected = List.of("CMD LHLO x", "CMD DATA", "DATA[.a\n\rb\nc\rd\ne\n\n]", "CMD NOOP", "TOOLONG", "CMD DATA", "DATA[]", "CMD QUIT");
+        for (int step : new int[] {1, 2, 3, 7, 64, 10_000}) assertEquals(expected, frames(wire, step), "step " + step);
+    }
+}
