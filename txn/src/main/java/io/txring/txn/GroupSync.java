@@ -4,62 +4,124 @@ import io.txring.core.Op;
 import io.txring.core.Ring;
 import io.txring.uring.NativeException;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Group commit for directory fsyncs: a committer registers after its rename and needs
- * one fsync of the directory that starts after that. If one is running, it waits for
- * the next; the next one serves every committer registered so far. Concurrent commits
- * into one directory thus share an fsync instead of queueing one each.
+ * Group commit for directory fsyncs: a committer registers after its change and needs one
+ * fsync of the directory that starts after that. If one is running, it waits for the next;
+ * the next one serves every committer registered so far. Concurrent commits into one
+ * directory thus share an fsync instead of queueing one each, and the fsyncs one commit
+ * needs in several directories go to the kernel together, in one submission.
  *
  * <p>A failed fsync poisons its directory for the life of the store: later fsyncs could
  * succeed while the failed data is gone (fsyncgate), so none is trusted again.
  */
 final class GroupSync {
     private static final class Dir {
+        final String key;
         long requested;
         long completed;
         boolean running;
         IOException poisoned;
+
+        Dir(String key) {
+            this.key = key;
+        }
+    }
+
+    /** One directory a caller needs synced: its ticket, and the fsync it leads, if any. */
+    private static final class Need {
+        final Dir dir;
+        final int fd;
+        final long ticket;
+        long target = -1;
+
+        Need(Dir dir, int fd, long ticket) {
+            this.dir = dir;
+            this.fd = fd;
+            this.ticket = ticket;
+        }
     }
 
     private final Ring ring;
     private final ConcurrentHashMap<String, Dir> dirs = new ConcurrentHashMap<>();
-    final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong(), fsyncs = new java.util.concurrent.atomic.AtomicLong();
+    final AtomicLong requests = new AtomicLong(), fsyncs = new AtomicLong();
 
     GroupSync(Ring ring) {
         this.ring = ring;
     }
 
-    /** Makes the entries of directory {@code key} (open as {@code fd}) durable, sharing the fsync with concurrent callers. */
+    /** Makes the entries of directory {@code key} (open as {@code fd}) durable. */
     void sync(String key, int fd) throws IOException {
-        requests.incrementAndGet();
-        Dir d = dirs.computeIfAbsent(key, k -> new Dir());
-        long target;
-        synchronized (d) {
-            long ticket = ++d.requested;
-            while (true) {
-                if (d.poisoned != null) throw new IOException("fsync of directory \"" + key + "\" failed earlier", d.poisoned);
-                if (d.completed >= ticket) return;
-                if (!d.running) break;
-                try {
-                    d.wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while waiting for the fsync of \"" + key + "\"", e);
+        syncAll(Map.of(key, fd));
+    }
+
+    /** Makes the entries of every directory in {@code byKey} (path → open fd) durable. */
+    void syncAll(Map<String, Integer> byKey) throws IOException {
+        List<Need> pending = new ArrayList<>();
+        for (var e : byKey.entrySet()) {
+            requests.incrementAndGet();
+            Dir d = dirs.computeIfAbsent(e.getKey(), Dir::new);
+            synchronized (d) {
+                pending.add(new Need(d, e.getValue(), ++d.requested));
+            }
+        }
+        IOException failure = null;
+        while (!pending.isEmpty()) {
+            List<Need> lead = new ArrayList<>();
+            Need wait = null;
+            for (var it = pending.iterator(); it.hasNext(); ) {
+                Need n = it.next();
+                synchronized (n.dir) {
+                    if (n.dir.poisoned != null) {
+                        if (failure == null) failure = new IOException("fsync of directory \"" + shown(n.dir) + "\" failed", n.dir.poisoned);
+                        it.remove();
+                    } else if (n.dir.completed >= n.ticket) {
+                        it.remove();
+                    } else if (!n.dir.running) {
+                        n.dir.running = true;
+                        n.target = n.dir.requested; // starts after every registered change: covers them all
+                        lead.add(n);
+                        it.remove();
+                    } else if (wait == null) {
+                        wait = n;
+                    }
                 }
             }
-            d.running = true;
-            target = d.requested; // this fsync starts after every registered rename: it covers them all
+            if (!lead.isEmpty()) {
+                fsyncs.addAndGet(lead.size());
+                int[] res = ring.callBatch(lead.stream().map(n -> Op.fsync(n.fd).describing(shown(n.dir))).toArray(Op[]::new));
+                for (int i = 0; i < res.length; i++) {
+                    Dir d = lead.get(i).dir;
+                    synchronized (d) {
+                        d.running = false;
+                        if (res[i] < 0) d.poisoned = NativeException.of("fsync", shown(d), res[i]);
+                        else d.completed = Math.max(d.completed, lead.get(i).target);
+                        if (d.poisoned != null && failure == null) failure = d.poisoned;
+                        d.notifyAll();
+                    }
+                }
+            } else if (wait != null) {
+                synchronized (wait.dir) {
+                    while (wait.dir.running && wait.dir.completed < wait.ticket && wait.dir.poisoned == null) {
+                        try {
+                            wait.dir.wait();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IOException("interrupted while waiting for the fsync of \"" + shown(wait.dir) + "\"", e);
+                        }
+                    }
+                }
+            }
         }
-        fsyncs.incrementAndGet();
-        int res = ring.callRaw(Op.fsync(fd));
-        synchronized (d) {
-            d.running = false;
-            if (res < 0) d.poisoned = NativeException.of("fsync", key.isEmpty() ? "." : key, res);
-            else d.completed = Math.max(d.completed, target);
-            d.notifyAll();
-            if (d.poisoned != null) throw d.poisoned;
-        }
+        if (failure != null) throw failure;
+    }
+
+    private static String shown(Dir d) {
+        return d.key.isEmpty() ? "." : d.key;
     }
 }

@@ -4,7 +4,8 @@ package io.txring.txn;
  * Where a transaction's shadow files live: the directory, relative to the store root,
  * for the shadows of targets in {@code targetDirectory}. It must exist and be on the
  * same filesystem as the target (a rename cannot cross filesystems: such a commit
- * fails with EXDEV and changes nothing).
+ * fails with EXDEV and changes nothing). A name {@link Transaction#link linked} to a
+ * shadow lives beside that shadow, wherever its own target is.
  */
 @FunctionalInterface
 public interface ShadowPlacement {

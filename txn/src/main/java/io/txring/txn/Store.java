@@ -204,7 +204,7 @@ public final class Store implements AutoCloseable {
                 if (journaled && durable) syncDirs(tx.shadowDirs());     // 4a. the shadows' names, so recovery finds them
                 if (journaled) writeRecord(tx.id, record, durable);      // 4. commit record: the commit point
                 tx.pastCommitPoint = journaled;
-                Map<String, Integer> dirs;
+                java.util.List<Map<String, Integer>> dirs;
                 try {
                     dirs = tx.publish();                                 // 5. publish
                 } catch (IOException e) {
@@ -215,7 +215,7 @@ public final class Store implements AutoCloseable {
                 }
                 if (durable) {
                     try {
-                        syncDirs(dirs);
+                        for (Map<String, Integer> stage : dirs) syncDirs(stage);
                     } catch (IOException e) {
                         if (journaled) failed = e;
                         throw new CommitUnknownException("published " + tx.id + " but could not make it durable", e);
@@ -273,9 +273,9 @@ public final class Store implements AutoCloseable {
         unsyncedRemovals.removeAll(before);
     }
 
-    /** Group commit: each directory's fsync is shared with the commits running at the same time. */
+    /** Group commit: the directories' fsyncs go out in one submission, each shared with concurrent commits. */
     private void syncDirs(Map<String, Integer> dirs) throws IOException {
-        for (var d : dirs.entrySet()) groupSync.sync(d.getKey(), d.getValue());
+        groupSync.syncAll(dirs);
     }
 
     @Override

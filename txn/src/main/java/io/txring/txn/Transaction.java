@@ -216,15 +216,20 @@ public final class Transaction implements AutoCloseable {
         Entry dst = touch(newPath);
         if (existsNow(dst)) throw new FileAlreadyExistsException(newPath);
         dropShadow(dst);
-        placeShadow(dst);
+        if (src.shadow != null && src.linksCommitted == null && !src.shadowDir.equals(src.path.parent())) {
+            // Beside the shadow it links (a staging directory, e.g. Maildir's tmp/, not a target's):
+            // the commit then syncs one shadow directory, not one per name.
+            dst.shadowDir = src.shadowDir;
+            dst.shadowDirfd = src.shadowDirfd;
+        } else {
+            placeShadow(dst);
+        }
         String name = StorePath.SHADOW_PREFIX + id + "-" + (shadows++);
         if (src.shadow != null && src.linksCommitted == null) {
             fs.check(store.ring.callRaw(new Op().prepLinkat(src.shadowDirfd, src.shadow, dst.shadowDirfd, name, 0)), "linkat", newPath);
             dst.shadow = name;
-            // Its own fd on the shared inode: flush syncs through it even if path is deleted later.
-            dst.shadowFd = fs.open(dst.shadowDirfd, name, O_RDWR, 0, newPath);
             dst.shadowSize = src.shadowSize;
-            dst.inode = src.inode;
+            dst.inode = src.inode; // flush syncs the inode through src's fd (handed over if src is dropped)
         } else {
             int fromDir = src.shadow != null ? src.shadowDirfd : src.dirfd;
             String from = src.shadow != null ? src.shadow : src.path.leaf();
@@ -410,7 +415,13 @@ public final class Transaction implements AutoCloseable {
     }
 
     private void dropShadow(Entry e) {
-        if (e.shadowFd >= 0) store.ring.callRaw(Op.close(e.shadowFd));
+        if (e.shadowFd >= 0) {
+            // Another name linked to this shadow still needs the inode flushed: it inherits the fd.
+            Entry heir = e.inode == null ? null : entries.values().stream()
+                    .filter(o -> o != e && o.inode == e.inode && o.shadow != null && o.shadowFd < 0).findFirst().orElse(null);
+            if (heir != null) heir.shadowFd = e.shadowFd;
+            else store.ring.callRaw(Op.close(e.shadowFd));
+        }
         if (e.shadow != null) store.ring.callRaw(Op.unlinkat(e.shadowDirfd, e.shadow, 0));
         e.shadowFd = -1;
         e.shadow = null;
@@ -564,8 +575,14 @@ public final class Transaction implements AutoCloseable {
         return new CommitRecord(steps);
     }
 
-    /** Step 5 (publish): one batch of renames and unlinks; returns the directories to sync (path → fd). */
-    Map<String, Integer> publish() throws IOException {
+    /**
+     * Step 5 (publish): one batch of renames and unlinks; returns the directories to sync
+     * (path → fd) in stages. A rename across directories is durable once its target
+     * directory is synced; were its source directory synced first, a crash in between could
+     * keep the name's removal and lose its arrival. So target directories that are also the
+     * source of such a rename are synced in a second stage, after the others.
+     */
+    List<Map<String, Integer>> publish() throws IOException {
         List<Entry> changed = entries.values().stream().filter(e -> e.kind != Kind.NONE).toList();
         Op[] ops = new Op[changed.size()];
         for (int i = 0; i < ops.length; i++) {
@@ -578,19 +595,21 @@ public final class Transaction implements AutoCloseable {
             };
             ops[i].describing(e.path.path());
         }
+        java.util.Set<String> crossSources = new java.util.HashSet<>();
+        for (Entry e : changed) if (e.shadow != null && !e.shadowDir.equals(e.path.parent())) crossSources.add(e.shadowDir);
         int[] r = store.ring.callBatch(ops);
-        Map<String, Integer> touched = new TreeMap<>();
+        Map<String, Integer> touched = new TreeMap<>(), later = new TreeMap<>();
         IOException first = null;
         for (int i = 0; i < r.length; i++) {
             Entry e = changed.get(i);
             if (r[i] >= 0) {
                 e.shadow = null; // published: nothing left to remove
-                touched.put(e.path.parent(), e.dirfd);
+                (crossSources.contains(e.path.parent()) ? later : touched).put(e.path.parent(), e.dirfd);
             } else if (first == null) {
                 first = NativeException.of(ops[i].name(), e.path.path(), r[i]);
             }
         }
         if (first != null) throw first;
-        return touched;
+        return later.isEmpty() ? List.of(touched) : List.of(touched, later);
     }
 }

@@ -89,6 +89,17 @@ class CrashStateTest {
             tx.link("box1/new/msg", "box3/new/msg");
         }), List.of(mapOf("box1/new/msg", msg, "box2/new/msg", msg, "box3/new/msg", msg, "box1/new/msg.part", null)));
 
+        // Every shadow in one staging directory that is also a target: its fsync must come after a/'s.
+        Map<String, String> initStage = new LinkedHashMap<>();
+        initStage.put("stage/x", "X0");
+        initStage.put("a/y", null);
+        initStage.put("b/z", "Z0");
+        explore("staging-dir-is-a-target", dir -> "stage", initStage, List.of(tx -> {
+            tx.write("stage/x", "X1".getBytes(UTF_8));
+            tx.create("a/y", "Y1".getBytes(UTF_8));
+            tx.write("b/z", "Z1".getBytes(UTF_8));
+        }), List.of(mapOf("stage/x", "X1", "a/y", "Y1", "b/z", "Z1")));
+
         Map<String, String> initSeq = new LinkedHashMap<>();
         initSeq.put("a", "A0");
         initSeq.put("c", "C0");
