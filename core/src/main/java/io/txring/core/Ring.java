@@ -37,6 +37,8 @@ public final class Ring implements AutoCloseable {
     private final Condition slotFreed = lock.newCondition();
     /** The CQ has one consumer at a time: the reaper, or (SHARED) a caller whose op completed during its own submit. */
     private final ReentrantLock cqLock = new ReentrantLock();
+    /** SHARED on io_uring: blocked callers may wait in the kernel and reap (see reapAsWaiter). */
+    private final boolean waiterReaps;
     private final Thread owner;
     private final Thread reaper;
     private final Engine.CompletionDispatch dispatch = this::deliver;
@@ -55,6 +57,7 @@ public final class Ring implements AutoCloseable {
         this.uring = engine instanceof UringEngine u ? u : null;
         this.fallbackCause = fallbackCause;
         this.mode = uring != null ? uring.mode : Mode.SHARED;
+        this.waiterReaps = uring != null && mode == Mode.SHARED;
         this.slots = new Slots(config.maxInFlight());
         this.faults = config.faults();
         this.tracer = config.tracer();
@@ -200,7 +203,7 @@ public final class Ring implements AutoCloseable {
         checkCaller(Thread.currentThread());
         ChainResult chain = new ChainResult(ops.length, Thread.currentThread());
         submitChain(ops, chain);
-        while (!chain.isDone()) waitFor();
+        awaitChain(chain);
         return chain.results;
     }
 
@@ -230,7 +233,7 @@ public final class Ring implements AutoCloseable {
                 lock.unlock();
             }
         }
-        while (!batch.isDone()) waitFor();
+        awaitChain(batch);
         return batch.results;
     }
 
@@ -279,6 +282,9 @@ public final class Ring implements AutoCloseable {
 
     void checkCaller(Thread t) {
         if (closing) throw new IllegalStateException("ring is closed");
+        if (cqLock.isHeldByCurrentThread()) { // a future's callback, run while this thread delivers completions
+            throw new IllegalStateException("blocking on the ring while delivering its completions would deadlock; use an *Async stage");
+        }
         if (owner != null && owner != t) {
             throw new IllegalStateException("this ring is SINGLE_ISSUER, owned by " + owner + "; called from " + t);
         }
@@ -464,7 +470,38 @@ public final class Ring implements AutoCloseable {
         }
         while (!slots.isDone(slot)) {
             if (owner != null) drive();
-            else LockSupport.park(this);
+            else if (!reapAsWaiter(slot, null)) LockSupport.park(this);
+        }
+    }
+
+    /** Parks until {@code chain} completed; on a SHARED io_uring ring the caller may reap for itself meanwhile. */
+    private void awaitChain(ChainResult chain) {
+        while (!chain.isDone()) {
+            if (owner != null || !reapAsWaiter(-1, chain)) waitFor();
+        }
+    }
+
+    /**
+     * SHARED io_uring: a blocked caller that finds the CQ free waits in the kernel and reaps
+     * itself (delivering whatever else it finds), instead of sleeping until the reaper
+     * thread is scheduled to hand it its completion — on a busy machine that hand-off costs
+     * more than the op. Returns false (the caller parks) when another thread is reaping or
+     * the caller is a virtual thread.
+     */
+    private boolean reapAsWaiter(int slot, ChainResult chain) {
+        // A virtual thread parks instead: waiting in the kernel would hold its carrier.
+        if (!waiterReaps || Thread.currentThread().isVirtual() || !cqLock.tryLock()) return false;
+        try {
+            // Re-check under the lock: a reaper that delivered ours just before we got here held it.
+            if (slot >= 0 ? slots.isDone(slot) : chain.isDone()) return true;
+            if (engine.reap(dispatch, REAP_BATCH) == 0) {
+                engine.awaitCompletions(); // ours is not in the CQ yet: it will be, and wake us
+                engine.reap(dispatch, REAP_BATCH);
+            }
+            recycleReaped();
+            return true;
+        } finally {
+            cqLock.unlock();
         }
     }
 

@@ -51,6 +51,10 @@ public final class MailSpool implements Runnable {
         cl.registerConverter(java.time.Duration.class, Units::duration);
         cl.setOverwrittenOptionsAllowed(true); // the last of a repeated option wins: ./txring demo --messages 500
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
+            if (e instanceof IllegalArgumentException) { // an option combination the command refuses
+                err.println("mailspool: " + e.getMessage());
+                return SysExits.USAGE;
+            }
             err.println("mailspool: " + e);
             return SysExits.SOFTWARE;
         });

@@ -71,6 +71,9 @@ class DeliverCommandTest {
         assertEquals(SysExits.USAGE, deliver("x\n", "--root", root).code(), "no --to");
         assertEquals(SysExits.USAGE, deliver("x\n", "--to", "a").code(), "no --root");
         assertEquals(SysExits.DATAERR, deliver("", "--root", root, "--to", "alice").code(), "an empty message");
+        Run singleIssuer = deliver("x\n", "--root", root, "--to", "alice", "--mode", "SINGLE_ISSUER");
+        assertEquals(SysExits.USAGE, singleIssuer.code(), singleIssuer.err());
+        assertTrue(singleIssuer.err().contains("SINGLE_ISSUER"), singleIssuer.err());
 
         Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
         Run unwritable = deliver("x\n", "--root", file.resolve("spool").toString(), "--to", "alice");
