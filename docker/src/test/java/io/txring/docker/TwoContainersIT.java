@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -32,8 +34,11 @@ class TwoContainersIT {
             Container.ExecResult init = SpoolContainers.sh(a, "probe Bank init " + BANK + " " + ACCOUNTS + " " + BALANCE);
             assertEquals(0, init.getExitCode(), init.getStdout() + init.getStderr());
 
-            CompletableFuture<Container.ExecResult> runA = CompletableFuture.supplyAsync(() -> bank(a, "A"));
-            CompletableFuture<Container.ExecResult> runB = CompletableFuture.supplyAsync(() -> bank(b, "B"));
+            // Own threads: the common pool has one thread on a 2-core machine and would run them one after the other.
+            ExecutorService both = Executors.newFixedThreadPool(2);
+            CompletableFuture<Container.ExecResult> runA = CompletableFuture.supplyAsync(() -> bank(a, "A"), both);
+            CompletableFuture<Container.ExecResult> runB = CompletableFuture.supplyAsync(() -> bank(b, "B"), both);
+            both.shutdown();
             int conflicts = 0;
             for (Container.ExecResult r : new Container.ExecResult[] {runA.join(), runB.join()}) {
                 String out = r.getStdout() + r.getStderr();
