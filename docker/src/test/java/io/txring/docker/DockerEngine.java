@@ -78,8 +78,8 @@ final class DockerEngine implements ExecutionCondition, ParameterResolver {
                 ch.write(ByteBuffer.wrap("GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
                 ByteBuffer reply = ByteBuffer.allocate(256);
                 while (reply.hasRemaining() && ch.read(reply) > 0) { /* until the status line is in or EOF */ }
-                return new String(reply.array(), 0, reply.position(), StandardCharsets.US_ASCII).startsWith("HTTP/1.0 200")
-                        || new String(reply.array(), 0, reply.position(), StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200");
+                String status = new String(reply.array(), 0, reply.position(), StandardCharsets.US_ASCII);
+                return status.startsWith("HTTP/1.0 200") || status.startsWith("HTTP/1.1 200");
             } catch (IOException e) {
                 return false;
             }
