@@ -8,6 +8,7 @@ module io.txring.bench {
     requires me.tongfei.progressbar;
     requires org.jfree.jfreechart;
     requires java.desktop;
+    requires jdk.unsupported; // com.sun.nio.file.ExtendedOpenOption.DIRECT for the NIO O_DIRECT baseline
     requires static jmh.core;
     opens io.txring.bench to info.picocli;
     opens io.txring.bench.harness to com.fasterxml.jackson.databind;

@@ -53,16 +53,18 @@ public final class AlternatingRounds {
             if (variants.get(i).kind() == Variant.Kind.NIO && nio < 0) nio = i;
             if (variants.get(i).kind() == Variant.Kind.CEILING && fio < 0) fio = i;
             long ops = 0, traps = 0, cpu = 0;
+            boolean trapsKnown = true;
             double[] perRound = new double[rounds];
             for (int r = 0; r < rounds; r++) {
                 RoundSample s = samples[i][r];
                 perRound[r] = s.opsPerSecond();
                 ops += s.ops();
                 traps += s.traps();
+                trapsKnown &= s.traps() >= 0;
                 cpu += s.cpuNanos();
             }
             results.add(new WorkloadResult.VariantResult(variants.get(i).name(), Spread.of(perRound),
-                    (double) traps / ops, cpu / 1e3 / ops, perRound));
+                    trapsKnown ? (double) traps / ops : null, cpu / 1e3 / ops, perRound));
         }
         return new WorkloadResult(w.name(), w.unit(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), machine, rounds,
                 results, nio < 0 ? Map.of() : ratios(variants, samples, nio, Variant.Kind.NIO),

@@ -64,8 +64,9 @@ public final class ResultReport {
         out.printf("  %-22s %14s %27s %22s %9s %9s%n", "variant", "median", "min – max", "vs NIO (min–max)", "traps/op", "CPU µs/op");
         for (WorkloadResult.VariantResult v : r.variants()) {
             Spread q = r.ratiosVsNio().get(v.name());
-            out.printf("  %-22s %,14.0f %,13.0f – %,-11.0f %22s %9.4f %9.2f%n", v.name(), v.opsPerS().median(), v.opsPerS().min(),
-                    v.opsPerS().max(), ratio(q), v.trapsPerOp(), v.cpuUsPerOp());
+            out.printf("  %-22s %,14.0f %,13.0f – %,-11.0f %22s %9s %9.2f%n", v.name(), v.opsPerS().median(), v.opsPerS().min(),
+                    v.opsPerS().max(), ratio(q),
+                    v.trapsPerOp() == null ? "—" : String.format("%.4f", v.trapsPerOp()), v.cpuUsPerOp());
         }
         if (r.ratiosVsFio() != null) {
             for (Map.Entry<String, Spread> e : r.ratiosVsFio().entrySet()) {

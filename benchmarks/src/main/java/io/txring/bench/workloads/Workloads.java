@@ -12,6 +12,12 @@ public final class Workloads {
     public static List<Workload> all() {
         List<Workload> w = new ArrayList<>();
         for (BurstWorkload.Kind k : BurstWorkload.Kind.values()) w.add(new BurstWorkload(k));
+        w.add(new RandReadWorkload(false));
+        w.add(new RandReadWorkload(true));
+        w.add(DurableWorkload.replace());
+        w.add(DurableWorkload.txn3());
+        w.add(new MailWorkload(1));
+        w.add(new MailWorkload(3));
         return w;
     }
 
@@ -22,8 +28,7 @@ public final class Workloads {
     /** By exact name or prefix ("burst" → every burst-*); empty selection → all. */
     public static List<Workload> select(List<String> selected) {
         if (selected.isEmpty()) return all();
-        return all().stream().filter(w -> selected.stream().anyMatch(s -> w.name().equals(s) || w.name().startsWith(s + "-")
-                || w.name().startsWith(s))).toList();
+        return all().stream().filter(w -> selected.stream().anyMatch(s -> w.name().equals(s) || w.name().startsWith(s + "-"))).toList();
     }
 
     /** For picocli's help text. */
