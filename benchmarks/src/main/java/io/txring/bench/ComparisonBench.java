@@ -53,12 +53,16 @@ public final class ComparisonBench implements Callable<Integer> {
             return 64;
         }
         long start = System.nanoTime();
+        StringBuilder summary = new StringBuilder();
+        System.out.printf("bench: %s; load average %s%n", chosen.stream().map(Workload::name).toList(),
+                Files.readString(Path.of("/proc/loadavg")).strip()); // a busy machine skews every variant: say so
         AlternatingRounds runner = new AlternatingRounds(warmups, rounds, new Progress(System.out));
         for (Workload w : chosen) {
             Path scratch = Files.createTempDirectory(scratchParent, "txring-bench-" + w.name() + "-");
             try {
                 WorkloadResult r = runner.run(w, w.variants(scratch), MachineInfo.of(scratch));
                 ResultReport.printTable(r, System.out);
+                summary.append(ResultReport.markdown(r));
                 Path json = ResultReport.writeJson(r, results);
                 Path png = ResultReport.writeChart(r, results);
                 System.out.println("  → " + json + ", " + png);
@@ -66,7 +70,11 @@ public final class ComparisonBench implements Callable<Integer> {
                 ScratchDir.delete(scratch);
             }
         }
-        System.out.printf("%nbench: %d workload(s) in %.1f s%n", chosen.size(), (System.nanoTime() - start) / 1e9);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        summary.append(String.format("%d workload(s) in %.0f s; load average at the end: %s%n", chosen.size(), seconds,
+                Files.readString(Path.of("/proc/loadavg")).strip()));
+        Files.writeString(results.resolve("SUMMARY.md"), summary.toString());
+        System.out.printf("%nbench: %d workload(s) in %.1f s; tables in Markdown: %s%n", chosen.size(), seconds, results.resolve("SUMMARY.md"));
         return 0;
     }
 }

@@ -32,6 +32,7 @@ public final class AlternatingRounds {
             int n = variants.size();
             RoundSample[][] samples = new RoundSample[n][rounds];
             progress.start(w.name(), (warmups + rounds) * n);
+            // perf's extra round per variant comes after the measured ones: its tracing slows the round it watches
             for (int r = 0; r < warmups + rounds; r++) {
                 for (int i = 0; i < n; i++) {
                     RoundSample s = runs.get(i).round();
@@ -39,14 +40,27 @@ public final class AlternatingRounds {
                     progress.step(variants.get(i).name(), r < warmups ? "warm-up" : "round " + (r - warmups + 1), s);
                 }
             }
+            double[] syscalls = new double[n];
+            for (int i = 0; i < n; i++) syscalls[i] = countSyscalls(variants.get(i), runs.get(i));
             progress.finish();
-            return summarise(w, variants, samples, machine);
+            return summarise(w, variants, samples, syscalls, machine);
         } finally {
             for (VariantRun r : runs) r.close();
         }
     }
 
-    private WorkloadResult summarise(Workload w, List<Variant> variants, RoundSample[][] samples, WorkloadResult.Machine machine) {
+    /** One more, untimed round under perf; NaN where perf is missing or the work runs in another process (fio). */
+    private static double countSyscalls(Variant v, VariantRun run) throws Exception {
+        if (v.kind() == Variant.Kind.CEILING || !SyscallCounter.available()) return Double.NaN;
+        SyscallCounter counter = SyscallCounter.start();
+        if (counter == null) return Double.NaN;
+        RoundSample s = run.round();
+        long n = counter.stop();
+        return n < 0 ? Double.NaN : (double) n / s.ops();
+    }
+
+    private WorkloadResult summarise(Workload w, List<Variant> variants, RoundSample[][] samples, double[] syscalls,
+                                     WorkloadResult.Machine machine) {
         List<WorkloadResult.VariantResult> results = new ArrayList<>();
         int nio = -1, fio = -1;
         for (int i = 0; i < variants.size(); i++) {
@@ -64,7 +78,7 @@ public final class AlternatingRounds {
                 cpu += s.cpuNanos();
             }
             results.add(new WorkloadResult.VariantResult(variants.get(i).name(), Spread.of(perRound),
-                    trapsKnown ? (double) traps / ops : null, cpu / 1e3 / ops, perRound));
+                    trapsKnown ? (double) traps / ops : null, Double.isNaN(syscalls[i]) ? null : syscalls[i], cpu / 1e3 / ops, perRound));
         }
         return new WorkloadResult(w.name(), w.unit(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), machine, rounds,
                 results, nio < 0 ? Map.of() : ratios(variants, samples, nio, Variant.Kind.NIO),

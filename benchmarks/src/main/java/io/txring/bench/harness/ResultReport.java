@@ -61,18 +61,36 @@ public final class ResultReport {
 
     public static void printTable(WorkloadResult r, PrintStream out) {
         out.printf("%n%s — %s/s, %d rounds, %s%n", r.workload(), r.unit(), r.rounds(), r.date());
-        out.printf("  %-22s %14s %27s %22s %9s %9s%n", "variant", "median", "min – max", "vs NIO (min–max)", "traps/op", "CPU µs/op");
+        out.printf("  %-22s %14s %27s %22s %9s %11s %9s%n", "variant", "median", "min – max", "vs NIO (min–max)", "traps/op", "syscalls/op", "CPU µs/op");
         for (WorkloadResult.VariantResult v : r.variants()) {
             Spread q = r.ratiosVsNio().get(v.name());
-            out.printf("  %-22s %,14.0f %,13.0f – %,-11.0f %22s %9s %9.2f%n", v.name(), v.opsPerS().median(), v.opsPerS().min(),
+            out.printf("  %-22s %,14.0f %,13.0f – %,-11.0f %22s %9s %11s %9.2f%n", v.name(), v.opsPerS().median(), v.opsPerS().min(),
                     v.opsPerS().max(), ratio(q),
-                    v.trapsPerOp() == null ? "—" : String.format("%.4f", v.trapsPerOp()), v.cpuUsPerOp());
+                    num(v.trapsPerOp(), "%.4f"), num(v.syscallsPerOp(), "%.3f"), v.cpuUsPerOp());
         }
         if (r.ratiosVsFio() != null) {
             for (Map.Entry<String, Spread> e : r.ratiosVsFio().entrySet()) {
                 out.printf("  %-22s vs fio io_uring: %s%n", e.getKey(), ratio(e.getValue()));
             }
         }
+    }
+
+    /** The same table in Markdown, for docs/BENCHMARKS.md. */
+    public static String markdown(WorkloadResult r) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format("### %s — %s/s%n%n", r.workload(), r.unit()));
+        b.append("| variant | median | min – max | vs NIO, median (min–max) | vs fio | traps/op | syscalls/op | CPU µs/op |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (WorkloadResult.VariantResult v : r.variants()) {
+            Spread q = r.ratiosVsNio().get(v.name());
+            Spread f = r.ratiosVsFio() == null ? null : r.ratiosVsFio().get(v.name());
+            b.append(String.format("| %s | %,.0f | %,.0f – %,.0f | %s | %s | %s | %s | %.2f |%n", v.name(), v.opsPerS().median(), v.opsPerS().min(),
+                    v.opsPerS().max(), ratio(q), ratio(f), num(v.trapsPerOp(), "%.4f"), num(v.syscallsPerOp(), "%.3f"), v.cpuUsPerOp()));
+        }
+        return b.append('\n').toString();
+    }
+
+    static String num(Double v, String format) {
+        return v == null ? "—" : String.format(format, v);
     }
 
     static String ratio(Spread q) {

@@ -8,7 +8,8 @@ import java.util.Map;
  * What {@code benchmarks/results/<workload>.json} holds (field names become snake_case:
  * {@code ops_per_s}, {@code traps_per_op}, {@code cpu_us_per_op}, {@code ratios_vs_nio}).
  * {@code ratiosVsFio} is present only where fio ran as the ceiling; {@code rounds} holds
- * {@code traps_per_op} is absent where it cannot be counted (fio). {@code rounds} holds
+ * {@code traps_per_op} is absent where it cannot be counted (fio); {@code syscalls_per_op}
+ * (any syscall, by perf, in an extra untimed round) where perf is missing or the work is another process's. {@code rounds} holds
  * every measured round's ops/s per variant, in run order, so a reader can redo the stats.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -19,5 +20,5 @@ public record WorkloadResult(String workload, String unit, String date, Machine 
     public record Machine(int cpus, String kernel, String fs) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record VariantResult(String name, Spread opsPerS, Double trapsPerOp, double cpuUsPerOp, double[] rounds) {}
+    public record VariantResult(String name, Spread opsPerS, Double trapsPerOp, Double syscallsPerOp, double cpuUsPerOp, double[] rounds) {}
 }

@@ -9,7 +9,9 @@ import io.txring.bench.harness.VariantRun;
 import io.txring.bench.harness.Workload;
 import io.txring.core.Op;
 import io.txring.core.OpQueue;
+import io.txring.core.Mode;
 import io.txring.core.Ring;
+import io.txring.core.RingConfig;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -61,6 +63,12 @@ public final class BurstWorkload implements Workload {
         List<Variant> v = new ArrayList<>();
         for (RingVariants.Config c : RingVariants.of(true, 256)) {
             v.add(Variant.txring(c.name(), () -> new TxringBurst(Ring.open(c.ring()), file)));
+        }
+        if (kind == Kind.STATX || kind == Kind.PWRITE) {
+            // what txring does about io-wq punts: route the op past the ring, as a plain syscall (default SHARED mode)
+            int opcode = kind == Kind.STATX ? IORING_OP_STATX : IORING_OP_WRITE;
+            RingConfig routed = RingConfig.builder().entries(256).mode(Mode.SHARED).runAsSyscalls(opcode).build();
+            v.add(Variant.txring("txring-shared-routed", () -> new TxringBurst(Ring.open(routed), file)));
         }
         if (kind != Kind.NOP) v.add(Variant.nio("nio", () -> new NioBurst(file)));
         return v;
