@@ -306,7 +306,7 @@ public final class Ring implements AutoCloseable {
         awaitSlots(1);
         ensureOpenLocked();
         int fault = faults == null ? 0 : faults.inject(op);
-        if (fault != 0 || (uring != null && !uring.supports(op.opcode()))) {
+        if (fault != 0 || (uring != null && (!uring.supports(op.opcode()) || routedToSyscall(op)))) {
             long ud = slots.claim(target, op, tag);
             runInline(new Op[] {op}, new long[] {ud}, fault == 0 ? null : new int[] {fault});
             return ud;
@@ -324,7 +324,7 @@ public final class Ring implements AutoCloseable {
         boolean inline = false;
         int[] injected = null;
         for (int i = 0; i < n; i++) {
-            inline |= uring != null && !uring.supports(ops[i].opcode());
+            inline |= uring != null && (!uring.supports(ops[i].opcode()) || routedToSyscall(ops[i]));
             int fault = faults == null ? 0 : faults.inject(ops[i]);
             if (fault != 0) {
                 if (injected == null) injected = new int[n];
@@ -339,6 +339,12 @@ public final class Ring implements AutoCloseable {
         }
         awaitRoom(n);
         for (int i = 0; i < n; i++) engine.push(ops[i], slots.claim(target, ops[i], firstTag + i));
+    }
+
+    /** Ops the config routes past the ring: a plain syscall beats io_uring's punt to a kernel worker for them. */
+    private boolean routedToSyscall(Op op) {
+        int opcode = op.opcode();
+        return opcode < 64 && (config.syscallOpcodes() & (1L << opcode)) != 0;
     }
 
     private void awaitSlots(int n) {

@@ -20,10 +20,13 @@ import java.util.Objects;
  * @param blockingThreads  worker threads of the blocking backend
  * @param faults           fault injection for tests, or null
  * @param tracer           sees every op as it completes (tests, debugging), or null
+ * @param syscallOpcodes   bit {@code 1L << opcode} set: ops of that opcode skip the ring and run as
+ *                         plain syscalls on the submitting thread (where io_uring would punt them
+ *                         to a kernel worker and lose to the syscall; see docs/BENCHMARKS.md). 0: none
  */
 public record RingConfig(int entries, int cqEntries, int maxInFlight, Mode mode, Duration sqThreadIdle,
                          int sqThreadCpu, Ring shareSqThreadOf, int registeredFiles, Backend backend,
-                         int blockingThreads, Faults faults, OpTracer tracer) {
+                         int blockingThreads, Faults faults, OpTracer tracer, long syscallOpcodes) {
 
     /** The mode {@link Ring#open()} uses; see the README's "Default mode" for the measurements behind it. */
     public static final Mode DEFAULT_MODE = Mode.SHARED;
@@ -61,6 +64,7 @@ public record RingConfig(int entries, int cqEntries, int maxInFlight, Mode mode,
         private int blockingThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
         private Faults faults;
         private OpTracer tracer;
+        private long syscallOpcodes;
 
         public Builder entries(int n) { entries = n; return this; }
         public Builder cqEntries(int n) { cqEntries = n; return this; }
@@ -77,10 +81,19 @@ public record RingConfig(int entries, int cqEntries, int maxInFlight, Mode mode,
         /** Sees every op as it completes, on the completing thread; for tests and debugging. */
         public Builder tracer(OpTracer t) { tracer = t; return this; }
 
+        /** Runs ops of these opcodes ({@code IORING_OP_*}, below 64) as plain syscalls on the submitting thread. */
+        public Builder runAsSyscalls(int... opcodes) {
+            for (int op : opcodes) {
+                if (op < 0 || op >= 64) throw new IllegalArgumentException("opcode out of range: " + op);
+                syscallOpcodes |= 1L << op;
+            }
+            return this;
+        }
+
         public RingConfig build() {
             int cq = cqEntries > 0 ? cqEntries : 2 * entries;
             return new RingConfig(entries, cq, maxInFlight > 0 ? maxInFlight : cq, mode, sqThreadIdle, sqThreadCpu,
-                    shareSqThreadOf, registeredFiles, backend, blockingThreads, faults, tracer);
+                    shareSqThreadOf, registeredFiles, backend, blockingThreads, faults, tracer, syscallOpcodes);
         }
     }
 }

@@ -19,7 +19,7 @@ import java.util.List;
  * size, links it into every other mailbox's {@code new/} and commits: every mailbox gets
  * the message or none does. Closing without a commit discards it. One thread at a time.
  */
-public final class Delivery implements AutoCloseable {
+public final class Delivery implements MessageSink {
     /**
      * A conflict aborts the transaction and its shadow with it; a message up to this size is
      * also kept in memory so the delivery can be retried under a fresh name. A larger one

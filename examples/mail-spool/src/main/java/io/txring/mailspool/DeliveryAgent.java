@@ -22,7 +22,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * published in {@code new/} only complete (shadows live in {@code tmp/}). Thread-safe:
  * concurrent deliveries share the store, whose commits share directory fsyncs.
  */
-public final class DeliveryAgent implements AutoCloseable {
+public final class DeliveryAgent implements MailDrop, AutoCloseable {
     /** Maildir files are private to their owner, as Dovecot and maildrop create them. */
     public static final int MESSAGE_MODE = 0600;
 
@@ -70,6 +70,7 @@ public final class DeliveryAgent implements AutoCloseable {
      * Maildirs are created as needed. The returned delivery belongs to the calling thread
      * until it is committed or closed.
      */
+    @Override
     public Delivery begin(Collection<Recipient> recipients) throws IOException {
         List<Recipient> distinct = List.copyOf(new LinkedHashSet<>(recipients));
         if (distinct.isEmpty()) throw new IllegalArgumentException("a delivery needs at least one recipient");

@@ -2,8 +2,10 @@ package io.txring.mailspool.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.txring.core.Ring;
 import io.txring.core.RingMetrics;
 import io.txring.mailspool.DeliveryAgent;
+import io.txring.mailspool.MailDrop;
 import io.txring.mailspool.lmtp.LmtpServer;
 import io.txring.mailspool.lmtp.LmtpServerConfig;
 import io.txring.txn.StoreConfig;
@@ -47,16 +49,29 @@ public final class Bench {
 
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(60);
 
+    private static final RingMetrics ZERO = new RingMetrics(0, 0, 0, 0, 0, 0);
+
     private Bench() {}
 
     public static BenchResult run(Settings s, PrintStream out) throws IOException, InterruptedException {
         Files.createDirectories(s.root());
+        try (DeliveryAgent agent = DeliveryAgent.open(s.root(), s.store())) {
+            return drive(s, agent, agent.store().ring(), out);
+        }
+    }
+
+    /**
+     * Runs the bench against any {@link MailDrop} behind the same LMTP front end (the
+     * benchmarks compare txring with a plain blocking writer this way); {@code ring} is the
+     * drop's ring for trap counts, or null when it has none.
+     */
+    public static BenchResult drive(Settings s, MailDrop drop, Ring ring, PrintStream out) throws IOException, InterruptedException {
+        Files.createDirectories(s.root());
         List<String> to = new ArrayList<>();
         for (int r = 1; r <= s.recipients(); r++) to.add("user" + r + "@bench.invalid");
-        try (DeliveryAgent agent = DeliveryAgent.open(s.root(), s.store());
-             LmtpServer server = LmtpServer.start(agent, LmtpServerConfig.loopback(0)
+        try (LmtpServer server = LmtpServer.start(drop, LmtpServerConfig.loopback(0)
                      .withMaxSessions(Math.max(100, s.sessions() + 1)).withMaxMessageSize(Math.max(50L << 20, 2L * s.size())))) {
-            RingMetrics before = agent.store().ring().metrics();
+            RingMetrics before = ring == null ? ZERO : ring.metrics();
             AtomicInteger next = new AtomicInteger(), failures = new AtomicInteger(), done = new AtomicInteger();
             long[] latencies = new long[s.messages()];
             List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -97,7 +112,7 @@ public final class Bench {
             for (Thread t : clients) t.join();
             double seconds = (System.nanoTime() - start) / 1e9;
             if (bar != null) bar.close();
-            RingMetrics used = agent.store().ring().metrics().minus(before);
+            RingMetrics used = (ring == null ? ZERO : ring.metrics()).minus(before);
             for (Throwable e : errors) out.println("bench: client error: " + e);
             int sent = done.get();
             long[] measured = Arrays.copyOf(latencies, sent);
@@ -114,8 +129,8 @@ public final class Bench {
             return new BenchResult(s.messages(), s.recipients(), s.sessions(), s.size(), seconds, sent / seconds,
                     (double) sent * s.recipients() / seconds, percentile(measured, 0.50), percentile(measured, 0.99),
                     percentile(measured, 1.0), used.enters(), (double) used.enters() / Math.max(1, sent),
-                    (double) used.submitted() / Math.max(1, sent), failed, files, agent.store().ring().backend().name(),
-                    agent.store().ring().describe(), s.store().durability().name(), s.root().toAbsolutePath().toString());
+                    (double) used.submitted() / Math.max(1, sent), failed, files, ring == null ? "none" : ring.backend().name(),
+                    ring == null ? drop.getClass().getSimpleName() : ring.describe(), s.store().durability().name(), s.root().toAbsolutePath().toString());
         }
     }
 

@@ -6,7 +6,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.txring.mailspool.DeliveryAgent;
+import io.txring.mailspool.MailDrop;
 import io.txring.txn.CommitUnknownException;
 import io.txring.txn.ConflictException;
 import io.txring.uring.NativeException;
@@ -24,7 +24,7 @@ import java.util.List;
 final class LmtpHandler extends ChannelInboundHandlerAdapter {
     private final LmtpServer server;
     private final LmtpServerConfig config;
-    private final DeliveryAgent agent;
+    private final MailDrop agent;
     private final LmtpSession session;
     private LmtpFraming framing;
     private ChannelHandlerContext ctx;
@@ -35,7 +35,7 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
     private boolean closing;
     private boolean admitted;
 
-    LmtpHandler(LmtpServer server, DeliveryAgent agent) {
+    LmtpHandler(LmtpServer server, MailDrop agent) {
         this.server = server;
         this.config = server.config();
         this.agent = agent;

@@ -13,7 +13,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import io.txring.mailspool.DeliveryAgent;
+import io.txring.mailspool.MailDrop;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Set;
@@ -23,14 +23,14 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An LMTP server (RFC 2033) delivering into a {@link DeliveryAgent}'s spool. Netty NIO
+ * An LMTP server (RFC 2033) delivering into a {@link MailDrop}'s spool. Netty NIO
  * event loops do the network; each message's file work runs on its own virtual thread
  * ({@link MessageIntake}), so an event loop never waits for a disk. A {@code 250} after
  * DATA is sent only once the message's transaction has committed.
  */
 public final class LmtpServer implements AutoCloseable {
     private final LmtpServerConfig config;
-    private final DeliveryAgent agent;
+    private final MailDrop agent;
     private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     private final ChannelGroup channels = new DefaultChannelGroup("lmtp", GlobalEventExecutor.INSTANCE);
@@ -38,7 +38,7 @@ public final class LmtpServer implements AutoCloseable {
     private final Set<MessageIntake> intakes = ConcurrentHashMap.newKeySet();
     private final Channel serverChannel;
 
-    private LmtpServer(DeliveryAgent agent, LmtpServerConfig config) throws IOException {
+    private LmtpServer(MailDrop agent, LmtpServerConfig config) throws IOException {
         this.agent = agent;
         this.config = config;
         ServerBootstrap b = new ServerBootstrap()
@@ -63,7 +63,7 @@ public final class LmtpServer implements AutoCloseable {
     }
 
     /** Binds and starts serving; {@link #close()} stops. */
-    public static LmtpServer start(DeliveryAgent agent, LmtpServerConfig config) throws IOException {
+    public static LmtpServer start(MailDrop agent, LmtpServerConfig config) throws IOException {
         return new LmtpServer(agent, config);
     }
 

@@ -1,8 +1,8 @@
 package io.txring.mailspool.lmtp;
 
 import io.netty.buffer.ByteBuf;
-import io.txring.mailspool.Delivery;
-import io.txring.mailspool.DeliveryAgent;
+import io.txring.mailspool.MessageSink;
+import io.txring.mailspool.MailDrop;
 import io.txring.mailspool.Recipient;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Carries one message's content from the event loop to the disk: the event loop
  * {@link #offer}s chunks (never blocking), a virtual thread appends them to the
- * {@link Delivery} and commits at the end. The queue is bounded by the caller: it stops
+ * {@link MessageSink} and commits at the end. The queue is bounded by the caller: it stops
  * reading the socket while {@link #full()} and is told through {@code resume} when the
  * worker has drained it below half.
  */
@@ -25,7 +25,7 @@ final class MessageIntake {
 
     private static final Object END = new Object(), ABORT = new Object();
 
-    private final DeliveryAgent agent;
+    private final MailDrop agent;
     private final List<Recipient> recipients;
     private final long highWater;
     private final Runnable resume;
@@ -34,7 +34,7 @@ final class MessageIntake {
     private final AtomicBoolean throttled = new AtomicBoolean();
     private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
 
-    MessageIntake(DeliveryAgent agent, List<Recipient> recipients, long highWater, Runnable resume) {
+    MessageIntake(MailDrop agent, List<Recipient> recipients, long highWater, Runnable resume) {
         this.agent = agent;
         this.recipients = recipients;
         this.highWater = highWater;
@@ -74,7 +74,7 @@ final class MessageIntake {
     CompletableFuture<Outcome> outcome() { return outcome; }
 
     private void run() {
-        Delivery delivery = null;
+        MessageSink delivery = null;
         IOException failure = null;
         try {
             try {

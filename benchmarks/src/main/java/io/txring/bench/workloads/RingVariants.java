@@ -1,0 +1,23 @@
+package io.txring.bench.workloads;
+
+import io.txring.core.Backend;
+import io.txring.core.Mode;
+import io.txring.core.RingConfig;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The txring configurations every workload runs: SQPOLL, interrupt-driven (SHARED, and SINGLE_ISSUER where one thread drives the ring) and the blocking fallback. */
+final class RingVariants {
+    record Config(String name, RingConfig ring) {}
+
+    private RingVariants() {}
+
+    static List<Config> of(boolean withSingleIssuer, int entries) {
+        List<Config> c = new ArrayList<>();
+        c.add(new Config("txring-sqpoll", RingConfig.builder().entries(entries).mode(Mode.SQPOLL).build()));
+        c.add(new Config("txring-shared", RingConfig.builder().entries(entries).mode(Mode.SHARED).build()));
+        if (withSingleIssuer) c.add(new Config("txring-single-issuer", RingConfig.builder().entries(entries).mode(Mode.SINGLE_ISSUER).build()));
+        c.add(new Config("txring-blocking", RingConfig.builder().entries(entries).mode(Mode.SHARED).backend(Backend.BLOCKING).build()));
+        return c;
+    }
+}
