@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ./txring demo}: durable atomic creation of a few thousand small files through
+ * {@code ./txring burst}: durable atomic creation of a few thousand small files through
  * the ring. Each file is one linked chain with no fd round trip:
  * openat(direct slot) → write → fsync → close → rename(tmp → final). Prints ops/s,
  * traps (io_uring_enter calls) per op and which backend and mode ran.

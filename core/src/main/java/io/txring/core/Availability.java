@@ -50,8 +50,11 @@ final class Availability {
         int errno = e.errno();
         String what;
         if (errno == Errno.EPERM) {
-            what = "io_uring_setup: EPERM — blocked by a seccomp profile (Docker ≥ 25, containerd) or by "
-                    + "kernel.io_uring_disabled=" + sysctl("kernel/io_uring_disabled");
+            String disabled = sysctl("kernel/io_uring_disabled");
+            // with the sysctl at 0 the kernel allows io_uring, so the refusal is the sandbox's
+            what = "0".equals(disabled)
+                    ? "io_uring_setup: EPERM — blocked by a seccomp profile (Docker ≥ 25, containerd); kernel.io_uring_disabled=0"
+                    : "io_uring_setup: EPERM — blocked by kernel.io_uring_disabled=" + disabled + " or by a seccomp profile (Docker ≥ 25, containerd)";
         } else if (errno == Errno.ENOSYS) {
             what = "io_uring_setup: ENOSYS — this kernel has no io_uring (Linux ≥ 5.1 needed, ≥ 5.15 for every txring op)";
         } else if (errno == Errno.ENOMEM) {

@@ -81,7 +81,11 @@ public record RingConfig(int entries, int cqEntries, int maxInFlight, Mode mode,
         /** Sees every op as it completes, on the completing thread; for tests and debugging. */
         public Builder tracer(OpTracer t) { tracer = t; return this; }
 
-        /** Runs ops of these opcodes ({@code IORING_OP_*}, below 64) as plain syscalls on the submitting thread. */
+        /**
+         * Runs ops of these opcodes ({@code IORING_OP_*}, below 64) as plain syscalls on the submitting thread.
+         * A batch holding one of them runs wholly that way (in order, chains intact), so route only ops that
+         * are usually submitted alone.
+         */
         public Builder runAsSyscalls(int... opcodes) {
             for (int op : opcodes) {
                 if (op < 0 || op >= 64) throw new IllegalArgumentException("opcode out of range: " + op);

@@ -26,6 +26,7 @@ class IoUringBlockedIT {
             c.start();
             String logs = c.getLogs();
             assertTrue(logs.contains("io_uring unavailable, using the blocking backend: io_uring_setup: EPERM"), logs);
+            assertTrue(logs.contains("blocked by a seccomp profile"), logs); // the host allows io_uring: the cause named is the profile
             assertTrue(logs.contains("listening on " + SpoolContainers.LISTEN) && logs.contains("blocking fallback (io_uring_setup: EPERM"), logs);
 
             SpoolContainers.Deliveries d = SpoolContainers.deliver(c, "--acks /acks/seccomp.log --prefix s --sessions 4 --messages " + MESSAGES);
