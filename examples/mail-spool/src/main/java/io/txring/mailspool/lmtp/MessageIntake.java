@@ -76,6 +76,7 @@ final class MessageIntake {
     private void run() {
         MessageSink delivery = null;
         IOException failure = null;
+        Outcome result = null;
         try {
             try {
                 delivery = agent.begin(recipients);
@@ -84,7 +85,7 @@ final class MessageIntake {
             } catch (RuntimeException e) {
                 failure = new IOException("starting a delivery: " + e, e);
             }
-            while (true) {
+            while (result == null) {
                 Object item = queue.take();
                 if (item instanceof ByteBuf content) {
                     int n = content.readableBytes();
@@ -99,27 +100,29 @@ final class MessageIntake {
                 } else if (item == END) {
                     if (failure == null) {
                         try {
-                            outcome.complete(new Outcome(delivery.commit(), null, false));
-                            return;
+                            result = new Outcome(delivery.commit(), null, false);
                         } catch (IOException e) {
                             failure = e;
                         }
                     }
-                    outcome.complete(new Outcome(List.of(), failure, false));
-                    return;
+                    if (result == null) result = new Outcome(List.of(), failure, false);
                 } else {
-                    outcome.complete(new Outcome(List.of(), failure, true));
-                    return;
+                    result = new Outcome(List.of(), failure, true);
                 }
             }
         } catch (InterruptedException e) {
-            outcome.complete(new Outcome(List.of(), failure, true));
+            result = new Outcome(List.of(), failure, true);
         } catch (RuntimeException | Error e) {
-            outcome.complete(new Outcome(List.of(), new IOException("delivery failed: " + e, e), false));
+            result = new Outcome(List.of(), new IOException("delivery failed: " + e, e), false);
             throw e;
         } finally {
-            if (delivery != null) delivery.close(); // aborts unless committed: no shadow outlives the message
-            for (Object left; (left = queue.poll()) != null; ) if (left instanceof ByteBuf b) b.release();
+            try {
+                if (delivery != null) delivery.close(); // aborts unless committed: no shadow outlives the message
+            } finally {
+                for (Object left; (left = queue.poll()) != null; ) if (left instanceof ByteBuf b) b.release();
+                // completed only now: whoever sees the outcome (the reply, messagesInFlight) finds the shadow gone
+                outcome.complete(result);
+            }
         }
     }
 }
