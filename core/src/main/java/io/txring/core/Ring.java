@@ -48,6 +48,8 @@ public final class Ring implements AutoCloseable {
     private final int[] reaped;
     private int reapedCount;
     private BlockingEngine inline;
+    /** Lone routed ops run on the calling thread, without the lock (faults and tracers need the locked path). */
+    private final boolean routesHere;
     private volatile boolean closing;
     private boolean closed;
 
@@ -62,6 +64,8 @@ public final class Ring implements AutoCloseable {
         this.faults = config.faults();
         this.tracer = config.tracer();
         this.reaped = new int[config.maxInFlight()];
+        this.routesHere = uring != null && faults == null && tracer == null && config.syscallOpcodes() != 0;
+        if (routesHere) inline = new BlockingEngine(config);
         if (mode == Mode.SINGLE_ISSUER) {
             owner = Thread.currentThread();
             reaper = null;
@@ -124,6 +128,11 @@ public final class Ring implements AutoCloseable {
 
     public RingConfig config() { return config; }
 
+    /** Whether ops of {@code opcode} skip the ring as plain syscalls ({@link RingConfig.Builder#runAsSyscalls}). */
+    public boolean routesToSyscall(int opcode) {
+        return uring != null && opcode >= 0 && opcode < 64 && (config.syscallOpcodes() & (1L << opcode)) != 0;
+    }
+
     public RingMetrics metrics() {
         RingMetrics m = engine.counters().snapshot();
         if (inline == null) return m;
@@ -175,6 +184,7 @@ public final class Ring implements AutoCloseable {
     public int callRaw(Op op) {
         Thread me = Thread.currentThread();
         checkCaller(me);
+        if (runsHere(op)) return runHere(op);
         int slot;
         lock.lock();
         try {
@@ -215,6 +225,11 @@ public final class Ring implements AutoCloseable {
     public int[] callBatch(Op... ops) {
         checkCaller(Thread.currentThread());
         if (ops.length == 0) return new int[0];
+        if (allRunHere(ops)) {
+            int[] res = new int[ops.length];
+            for (int i = 0; i < ops.length; i++) res[i] = runHere(ops[i]);
+            return res;
+        }
         ChainResult batch = new ChainResult(ops.length, Thread.currentThread());
         for (int from = 0, n; from < ops.length; from += n) {
             n = Math.min(config.entries(), ops.length - from);
@@ -339,6 +354,27 @@ public final class Ring implements AutoCloseable {
         }
         awaitRoom(n);
         for (int i = 0; i < n; i++) engine.push(ops[i], slots.claim(target, ops[i], firstTag + i));
+    }
+
+    /**
+     * A routed op that is alone (no link, no direct descriptor) needs nothing from the ring:
+     * it runs here, unlocked, so routed syscalls of different threads do not queue on the lock.
+     */
+    private boolean runsHere(Op op) {
+        return routesHere && !op.isLinked() && !op.isFixedFile() && op.fileIndex == 0 && routedToSyscall(op);
+    }
+
+    private boolean allRunHere(Op[] ops) {
+        if (!routesHere) return false;
+        for (Op op : ops) if (!runsHere(op)) return false;
+        return true;
+    }
+
+    private int runHere(Op op) {
+        if (closing) throw new IllegalStateException("ring is closed");
+        int res = inline.execute(op, 0);
+        inline.counters().add(RingMetrics.Counters.SUBMITTED, 1);
+        return res;
     }
 
     /** Ops the config routes past the ring: a plain syscall beats io_uring's punt to a kernel worker for them. */

@@ -41,6 +41,12 @@ public record RingConfig(int entries, int cqEntries, int maxInFlight, Mode mode,
         if (blockingThreads < 1) throw new IllegalArgumentException("blockingThreads must be ≥ 1: " + blockingThreads);
     }
 
+    /** This config with ops of {@code opcodes} also run as plain syscalls (see {@link Builder#runAsSyscalls}). */
+    public RingConfig alsoAsSyscalls(int... opcodes) {
+        return new RingConfig(entries, cqEntries, maxInFlight, mode, sqThreadIdle, sqThreadCpu, shareSqThreadOf, registeredFiles,
+                backend, blockingThreads, faults, tracer, syscallOpcodes | Builder.mask(opcodes));
+    }
+
     public static Builder builder() {
         return new Builder();
     }
@@ -87,11 +93,17 @@ public record RingConfig(int entries, int cqEntries, int maxInFlight, Mode mode,
          * are usually submitted alone.
          */
         public Builder runAsSyscalls(int... opcodes) {
+            syscallOpcodes |= mask(opcodes);
+            return this;
+        }
+
+        static long mask(int... opcodes) {
+            long m = 0;
             for (int op : opcodes) {
                 if (op < 0 || op >= 64) throw new IllegalArgumentException("opcode out of range: " + op);
-                syscallOpcodes |= 1L << op;
+                m |= 1L << op;
             }
-            return this;
+            return m;
         }
 
         public RingConfig build() {

@@ -22,6 +22,13 @@ final class FileOps {
     /** How every path inside the store is resolved: never above the root, never through a symlink. */
     static final long RESOLVE = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
     private static final int CHUNK = 64 * 1024;
+    /**
+     * What {@link StoreConfig#metadataSyscalls()} routes past the ring: on ext4 io_uring cannot
+     * do these without blocking and hands each to a kernel worker, a thread hand-off that costs
+     * more than the syscall (docs/BENCHMARKS.md). Fsync and close stay on the ring.
+     */
+    static final int[] METADATA_OPCODES = {IORING_OP_STATX, IORING_OP_OPENAT2, IORING_OP_RENAMEAT, IORING_OP_UNLINKAT,
+            IORING_OP_LINKAT, IORING_OP_MKDIRAT, IORING_OP_WRITE};
 
     final Ring ring;
 

@@ -60,6 +60,56 @@ final class GroupSync {
         syncAll(Map.of(key, fd));
     }
 
+    /**
+     * Runs {@code change} (an op on an entry of directory {@code key}, open as {@code fd}),
+     * then makes that directory durable. When no fsync of it is running, the change and the
+     * fsync go out as one linked chain — one round trip, the fsync starting only after the
+     * change succeeded — and the fsync also serves every committer registered before it.
+     * Otherwise the change runs alone and waits for the next shared fsync, as {@link #syncAll}.
+     *
+     * @return the change's result; when it failed ({@code -errno}) nothing was synced
+     * @throws IOException only when the change succeeded and the directory could not be synced
+     */
+    int changeThenSync(String key, int fd, Op change) throws IOException {
+        Dir d = dirs.computeIfAbsent(key, Dir::new);
+        long target = -1;
+        // A routed change would take its linked fsync with it onto the submitting thread: run it alone.
+        boolean chain = !ring.routesToSyscall(change.opcode());
+        synchronized (d) {
+            if (chain && !d.running && d.poisoned == null) {
+                requests.incrementAndGet();
+                d.running = true;
+                target = ++d.requested; // covers every committer registered so far: their changes are done
+            }
+        }
+        if (target < 0) {
+            int r = ring.callRaw(change);
+            if (r >= 0) syncAll(Map.of(key, fd));
+            return r;
+        }
+        int[] res;
+        try {
+            res = ring.callChain(change, Op.fsync(fd).describing(shown(d))); // fsync runs only if the change succeeded
+        } catch (RuntimeException e) {
+            synchronized (d) {
+                d.running = false;
+                d.notifyAll();
+            }
+            throw e;
+        }
+        synchronized (d) {
+            d.running = false;
+            if (res[0] >= 0) {
+                fsyncs.incrementAndGet();
+                if (res[1] < 0) d.poisoned = NativeException.of("fsync", shown(d), res[1]);
+                else d.completed = Math.max(d.completed, target);
+            }
+            d.notifyAll(); // a cancelled fsync leaves waiters to lead the next one themselves
+            if (res[0] >= 0 && d.poisoned != null) throw new IOException("fsync of directory \"" + shown(d) + "\" failed", d.poisoned);
+        }
+        return res[0];
+    }
+
     /** Makes the entries of every directory in {@code byKey} (path → open fd) durable. */
     void syncAll(Map<String, Integer> byKey) throws IOException {
         List<Need> pending = new ArrayList<>();

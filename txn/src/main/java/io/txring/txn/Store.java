@@ -76,7 +76,7 @@ public final class Store implements AutoCloseable {
         this.root = root;
         this.config = config;
         Files.createDirectories(root.resolve(".txring/journal"));
-        this.ring = Ring.open(config.ring());
+        this.ring = Ring.open(config.metadataSyscalls() ? config.ring().alsoAsSyscalls(FileOps.METADATA_OPCODES) : config.ring());
         this.fs = new FileOps(ring);
         this.groupSync = new GroupSync(ring);
         this.groupFlush = new GroupFlush(ring);
@@ -201,32 +201,33 @@ public final class Store implements AutoCloseable {
                 if (durable && !journaled && tx.paths().stream().anyMatch(unsyncedRemovals::contains)) {
                     syncJournal(); // an earlier record naming these paths must not survive a crash
                 }
-                if (journaled && durable) syncDirs(tx.shadowDirs());     // 4a. the shadows' names, so recovery finds them
                 if (journaled) writeRecord(tx.id, record, durable);      // 4. commit record: the commit point
                 tx.pastCommitPoint = journaled;
-                java.util.List<Map<String, Integer>> dirs;
-                try {
-                    dirs = tx.publish();                                 // 5. publish
-                } catch (IOException e) {
-                    if (!journaled) throw e; // the single rename failed: nothing was published
-                    failed = e; // recovery must finish this commit: refuse new work until reopened
-                    throw new CommitUnknownException("publishing " + tx.id + " failed after its commit point; "
-                            + "reopen the store to let recovery complete it", e);
-                }
-                if (durable) {
+                if (durable && !journaled) {                             // 5. publish the one change + sync, linked
                     try {
-                        for (Map<String, Integer> stage : dirs) syncDirs(stage);
-                    } catch (IOException e) {
-                        if (journaled) failed = e;
-                        throw new CommitUnknownException("published " + tx.id + " but could not make it durable", e);
+                        tx.publishOne(groupSync); // a failed rename throws as it is: nothing was published
+                    } catch (Transaction.DurabilityUnknown e) {
+                        throw new CommitUnknownException("published " + tx.id + " but could not make it durable", e.getCause());
                     }
-                }
-                if (journaled) {                                         // 6. finish
-                    // Lazy: the removal becomes durable with the next journal fsync. Until then a later
-                    // commit on these paths syncs the journal first (see publishGuard), so a crash can
-                    // never replay this record over that commit's work.
-                    unsyncedRemovals.addAll(tx.paths());
-                    ring.callRaw(Op.unlinkat(journalFd, tx.id, 0));
+                } else {
+                    java.util.List<Map<String, Integer>> dirs;
+                    try {
+                        dirs = tx.publish();                             // 5. publish
+                    } catch (IOException e) {
+                        if (!journaled) throw e; // the single rename failed: nothing was published
+                        failed = e; // recovery must finish this commit: refuse new work until reopened
+                        throw new CommitUnknownException("publishing " + tx.id + " failed after its commit point; "
+                                + "reopen the store to let recovery complete it", e);
+                    }
+                    if (durable) {
+                        try {
+                            for (Map<String, Integer> stage : dirs) syncDirs(stage);
+                        } catch (IOException e) {
+                            if (journaled) failed = e;
+                            throw new CommitUnknownException("published " + tx.id + " but could not make it durable", e);
+                        }
+                    }
+                    finish(tx, journaled);                               // 6. finish
                 }
             }
             commits.incrementAndGet();
@@ -238,6 +239,18 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    /** Step 6: removes the commit record (the locks are released by the caller). */
+    private void finish(Transaction tx, boolean journaled) {
+        if (!journaled) return;
+        // Lazy: the removal becomes durable with the next journal fsync. Until then a later
+        // commit on these paths syncs the journal first, so a crash can never replay this
+        // record over that commit's work. Unlinked before it is listed: a journal fsync that
+        // clears the list must start after the removal (both under this commit's locks, so no
+        // commit on these paths looks at the list in between).
+        ring.callRaw(Op.unlinkat(journalFd, tx.id, 0));
+        unsyncedRemovals.addAll(tx.paths());
+    }
+
     private void writeRecord(String txid, CommitRecord record, boolean durable) throws IOException {
         String shown = ".txring/journal/" + txid;
         int fd = fs.open(journalFd, txid, O_CREAT | O_EXCL | O_WRONLY, 0644, shown);
@@ -246,15 +259,21 @@ public final class Store implements AutoCloseable {
                 byte[] bytes = record.encode();
                 java.lang.foreign.MemorySegment buf = a.allocate(bytes.length);
                 buf.copyFrom(java.lang.foreign.MemorySegment.ofArray(bytes));
-                // One submission: write, fdatasync, close — hard-linked, so the close runs whatever the others return.
+                // One submission: write, fdatasync, close — hard-linked, so the close runs whatever the others return —
+                // and, beside that chain, the journal directory's fsync (the record's name was made by the open above).
                 Op write = Op.write(fd, buf, 0).hardLink();
-                Op[] ops = durable ? new Op[] {write, Op.fdatasync(fd).hardLink(), Op.close(fd)} : new Op[] {write, Op.close(fd)};
-                int[] r = ring.callChain(ops);
+                java.util.Set<String> removalsBefore = java.util.Set.copyOf(unsyncedRemovals);
+                Op[] ops = durable ? new Op[] {write, Op.fdatasync(fd).hardLink(), Op.close(fd), Op.fsync(journalFd).describing(".txring/journal")}
+                        : new Op[] {write, Op.close(fd)};
+                int[] r = ring.callBatch(ops);
                 fs.check(r[0], "write", shown);
                 if (r[0] != bytes.length) throw NativeException.of("write", shown, -io.txring.uring.generated.Errno.EIO); // short: torn
-                if (durable) fs.check(r[1], "fdatasync", shown);
+                if (durable) {
+                    fs.check(r[1], "fdatasync", shown);
+                    fs.check(r[3], "fsync", ".txring/journal");
+                    unsyncedRemovals.removeAll(removalsBefore); // their removals were durable with that fsync too
+                }
             }
-            if (durable) syncJournal();
         } catch (IOException e) {
             // Not committed: the record must not survive to be replayed (its content may be whole in the page cache).
             int r = ring.callRaw(Op.unlinkat(journalFd, txid, 0));

@@ -79,9 +79,10 @@ public final class Transaction implements AutoCloseable {
     }
 
     private int dir(String parent) throws NativeException {
+        if (parent.isEmpty()) return store.rootFd; // the store's own fd: no open, no close per transaction
         Integer fd = dirs.get(parent);
         if (fd == null) {
-            fd = fs.openDir(store.rootFd, parent, parent.isEmpty() ? "." : parent);
+            fd = fs.openDir(store.rootFd, parent, parent);
             dirs.put(parent, fd);
         }
         return fd;
@@ -142,8 +143,7 @@ public final class Transaction implements AutoCloseable {
 
     /** Replaces the file's content (creating it if absent). */
     public void write(String path, byte[] data) throws IOException {
-        Entry e = touch(path);
-        shadow(e, false);
+        Entry e = emptyShadow(path);
         fs.writeAll(e.shadowFd, data, 0, path);
         e.shadowSize = data.length;
         if (e.kind != Kind.CREATE) e.kind = Kind.WRITE;
@@ -151,8 +151,7 @@ public final class Transaction implements AutoCloseable {
 
     /** Replaces the file's content with the bytes of {@code data} (native memory, not copied). */
     public void write(String path, MemorySegment data) throws IOException {
-        Entry e = touch(path);
-        shadow(e, false);
+        Entry e = emptyShadow(path);
         fs.writeAll(e.shadowFd, data, 0, path);
         e.shadowSize = data.byteSize();
         if (e.kind != Kind.CREATE) e.kind = Kind.WRITE;
@@ -195,6 +194,18 @@ public final class Transaction implements AutoCloseable {
 
     /** Creates the file; fails now if it exists, and at commit if someone else created it first. */
     public void create(String path, byte[] data) throws IOException {
+        checkActive();
+        if (!entries.containsKey(StorePath.of(path).path())) {
+            Entry e = emptyShadow(path); // first touch: the statx shares a submission with the shadow's creation
+            if (e.seen.exists()) {
+                dropShadow(e);
+                throw new FileAlreadyExistsException(path);
+            }
+            fs.writeAll(e.shadowFd, data, 0, path);
+            e.shadowSize = data.length;
+            e.kind = Kind.CREATE;
+            return;
+        }
         Entry e = touch(path);
         if (existsNow(e)) throw new FileAlreadyExistsException(path);
         Kind before = e.kind;
@@ -364,6 +375,82 @@ public final class Transaction implements AutoCloseable {
         }
     }
 
+    /**
+     * The entry of {@code path} with an open, empty shadow, for a write of the whole content.
+     * On first touch, the target's statx and the shadow's creation go out in one submission
+     * (the directories they need opened together before): one round trip where touch and
+     * {@link #shadow} take two. The shadow is created with the store's file mode; when the
+     * target turns out to exist with other permission bits, that shadow is replaced by one
+     * made with the target's bits (never chmod-ed wider after creation: an empty file opened
+     * meanwhile is all anyone could hold).
+     */
+    private Entry emptyShadow(String path) throws IOException {
+        checkActive();
+        StorePath p = StorePath.of(path);
+        Entry e = entries.get(p.path());
+        if (e != null) {
+            shadow(e, false);
+            return e;
+        }
+        String shadowDir = store.config().shadows().directoryFor(p.parent());
+        if (!shadowDir.isEmpty()) StorePath.of(shadowDir); // the placement's answer is checked like any path
+        openDirs(p.parent(), shadowDir);
+        e = new Entry(p, dir(p.parent()), null);
+        e.shadowDir = shadowDir;
+        e.shadowDirfd = dir(shadowDir);
+        String name = StorePath.SHADOW_PREFIX + id + "-" + (shadows++);
+        int mode = store.config().fileMode();
+        int[] r;
+        VersionStamp seen;
+        IOException bad = null;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = FileOps.statxBuffer(a);
+            r = store.ring.callBatch(FileOps.statxOp(e.dirfd, p.leaf(), buf),
+                    new Op().prepOpenat2(e.shadowDirfd, name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, mode, FileOps.RESOLVE));
+            try {
+                seen = FileOps.stamp(r[0], buf, p.path());
+            } catch (IOException ex) {
+                seen = null;
+                bad = ex;
+            }
+        }
+        if (r[1] < 0) {
+            if (bad != null) throw bad;
+            throw NativeException.of("openat2", p.path(), r[1]);
+        }
+        if (bad != null || (seen.exists() && seen.permissions() != mode)) {
+            store.ring.callRaw(Op.close(r[1]));
+            store.ring.callRaw(Op.unlinkat(e.shadowDirfd, name, 0));
+            if (bad != null) throw bad;
+            e.seen = seen; // a replacement keeps the target's bits: the sequential path creates with them
+            entries.put(p.path(), e);
+            shadow(e, false);
+            return e;
+        }
+        e.seen = seen;
+        e.shadow = name;
+        e.shadowFd = r[1];
+        e.shadowSize = 0;
+        e.inode = new Object();
+        entries.put(p.path(), e);
+        return e;
+    }
+
+    /** Opens whichever of directories {@code a} and {@code b} this transaction has not opened yet, in one submission. */
+    private void openDirs(String a, String b) throws NativeException {
+        List<String> missing = new ArrayList<>(2);
+        for (String d : new String[] {a, b}) if (!d.isEmpty() && !dirs.containsKey(d) && !missing.contains(d)) missing.add(d);
+        if (missing.size() < 2) return; // one missing: dir() opens it with the same single round trip
+        Op[] ops = missing.stream().map(d -> new Op().prepOpenat2(store.rootFd, d, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, FileOps.RESOLVE)).toArray(Op[]::new);
+        int[] r = store.ring.callBatch(ops);
+        NativeException first = null;
+        for (int i = 0; i < r.length; i++) {
+            if (r[i] >= 0) dirs.put(missing.get(i), r[i]); // kept even if the other failed: closeDirs closes it
+            else if (first == null) first = NativeException.of("openat2", missing.get(i), r[i]);
+        }
+        if (first != null) throw first;
+    }
+
     /** Opens (and for {@code copy}, fills with the current content) this entry's shadow file. */
     private void shadow(Entry e, boolean copy) throws IOException {
         if (e.shadowFd < 0 && e.shadow != null && e.linksCommitted == null) { // linked to another entry's shadow: share it
@@ -501,12 +588,18 @@ public final class Transaction implements AutoCloseable {
         return entries.values().stream().allMatch(e -> e.kind == Kind.NONE);
     }
 
-    /** Step 1 (flush): fdatasync every shadow when durable, then close them all. */
+    /**
+     * Step 1 (flush): fdatasync every shadow when durable, then close them all. A durable
+     * transaction that will write a commit record (more than one change) also fsyncs the
+     * directories holding its shadows in the same submission: the record may only name
+     * shadows whose names survive a crash, and the two syncs need not wait for each other.
+     */
     void flush(boolean durable) throws IOException {
         // fdatasync below also writes back pages dirtied through map(); unmapping first ends writes through them.
         unmap();
         List<Entry> open = entries.values().stream().filter(e -> e.shadowFd >= 0).toList();
-        if (open.isEmpty()) return;
+        Map<String, Integer> shadowDirs = durable && changed().size() > 1 ? shadowDirs() : Map.of();
+        if (open.isEmpty() && shadowDirs.isEmpty()) return;
         // One submission: per shadow "fdatasync, then close whatever it returned" (a hard link), so
         // the flush costs one round trip however many files; linked names share one inode and one sync.
         java.util.Set<Object> inodes = new java.util.HashSet<>();
@@ -520,6 +613,10 @@ public final class Transaction implements AutoCloseable {
             ops.add(Op.close(e.shadowFd).describing(e.path.path()));
             what.add("close");
             e.shadowFd = -1;
+        }
+        for (var d : shadowDirs.entrySet()) {
+            ops.add(Op.fsync(d.getValue()).describing(d.getKey().isEmpty() ? "." : d.getKey()));
+            what.add("fsync");
         }
         int[] r = store.groupFlush.run(ops.toArray(Op[]::new)); // shared with concurrent commits' flushes
         for (int i = 0; i < r.length; i++) fs.check(r[i], what.get(i), ops.get(i).path());
@@ -583,18 +680,9 @@ public final class Transaction implements AutoCloseable {
      * source of such a rename are synced in a second stage, after the others.
      */
     List<Map<String, Integer>> publish() throws IOException {
-        List<Entry> changed = entries.values().stream().filter(e -> e.kind != Kind.NONE).toList();
+        List<Entry> changed = changed();
         Op[] ops = new Op[changed.size()];
-        for (int i = 0; i < ops.length; i++) {
-            Entry e = changed.get(i);
-            ops[i] = switch (e.kind) {
-                case WRITE -> Op.renameat(e.shadowDirfd, e.shadow, e.dirfd, e.path.leaf(), 0);
-                case CREATE -> Op.renameat(e.shadowDirfd, e.shadow, e.dirfd, e.path.leaf(), RENAME_NOREPLACE);
-                case DELETE -> Op.unlinkat(e.dirfd, e.path.leaf(), 0);
-                case NONE -> throw new AssertionError();
-            };
-            ops[i].describing(e.path.path());
-        }
+        for (int i = 0; i < ops.length; i++) ops[i] = publishOp(changed.get(i));
         java.util.Set<String> crossSources = new java.util.HashSet<>();
         for (Entry e : changed) if (e.shadow != null && !e.shadowDir.equals(e.path.parent())) crossSources.add(e.shadowDir);
         int[] r = store.ring.callBatch(ops);
@@ -611,5 +699,51 @@ public final class Transaction implements AutoCloseable {
         }
         if (first != null) throw first;
         return later.isEmpty() ? List.of(touched) : List.of(touched, later);
+    }
+
+    private List<Entry> changed() {
+        return entries.values().stream().filter(e -> e.kind != Kind.NONE).toList();
+    }
+
+    private static Op publishOp(Entry e) {
+        Op op = switch (e.kind) {
+            case WRITE -> Op.renameat(e.shadowDirfd, e.shadow, e.dirfd, e.path.leaf(), 0);
+            case CREATE -> Op.renameat(e.shadowDirfd, e.shadow, e.dirfd, e.path.leaf(), RENAME_NOREPLACE);
+            case DELETE -> Op.unlinkat(e.dirfd, e.path.leaf(), 0);
+            case NONE -> throw new AssertionError();
+        };
+        return op.describing(e.path.path());
+    }
+
+    /**
+     * Step 5 for a transaction that changes one path: publishes it and syncs its directory,
+     * in one linked submission when {@link GroupSync} can ({@link GroupSync#changeThenSync}).
+     * The target directory alone is synced, as {@link #publish} would: a lone rename's source
+     * directory is never also its target.
+     *
+     * @throws NativeException the change failed: nothing was published
+     * @throws DurabilityUnknown published, but its directory could not be synced
+     */
+    void publishOne(GroupSync sync) throws IOException {
+        List<Entry> changed = changed();
+        if (changed.size() != 1) throw new IllegalStateException("publishOne with " + changed.size() + " changes");
+        Entry e = changed.getFirst();
+        Op op = publishOp(e);
+        int r;
+        try {
+            r = sync.changeThenSync(e.path.parent(), e.dirfd, op);
+        } catch (IOException notDurable) {
+            e.shadow = null;
+            throw new DurabilityUnknown(notDurable);
+        }
+        if (r < 0) throw NativeException.of(op.name(), e.path.path(), r);
+        e.shadow = null; // published: nothing left to remove
+    }
+
+    /** Published, but not made durable: the cause is the failed directory sync. */
+    static final class DurabilityUnknown extends IOException {
+        DurabilityUnknown(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
     }
 }

@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class BlockingMaildirWriter implements MailDrop {
     private final Path root;
     private final Set<String> prepared = ConcurrentHashMap.newKeySet();
-    private final AtomicLong sequence = new AtomicLong();
+    /** Shared by every writer in this JVM: each round opens a new writer on the same mailboxes, and names must not repeat. */
+    private static final AtomicLong sequence = new AtomicLong();
     private final long pid = ProcessHandle.current().pid();
 
     BlockingMaildirWriter(Path root) {

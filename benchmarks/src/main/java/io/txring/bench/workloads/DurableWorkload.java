@@ -55,9 +55,10 @@ public final class DurableWorkload implements Workload {
         byte[] data = new byte[SIZE];
         Arrays.fill(data, (byte) 'r');
         List<Variant> v = new ArrayList<>();
-        for (RingVariants.Config c : RingVariants.of(false, 256)) {
+        for (RingVariants.Config c : RingVariants.forStores(256)) {
             v.add(Variant.txring(c.name(), () -> {
-                Store store = Store.open(Files.createDirectories(scratch.resolve(c.name())), StoreConfig.defaults().withRing(c.ring()));
+                Store store = Store.open(Files.createDirectories(scratch.resolve(c.name())),
+                        StoreConfig.defaults().withRing(c.ring()).withMetadataSyscalls(c.metadataSyscalls()));
                 return new Run(store, (names, d) -> store.run(tx -> {
                     for (String n : names) tx.write(n, d);
                     return null;

@@ -13,7 +13,6 @@ import io.txring.mailspool.bench.BenchResult;
 import io.txring.txn.Durability;
 import io.txring.txn.StoreConfig;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,10 +42,10 @@ public final class MailWorkload implements Workload {
     @Override
     public List<Variant> variants(Path scratch) {
         List<Variant> v = new ArrayList<>();
-        for (RingVariants.Config c : RingVariants.of(false, 256)) {
+        for (RingVariants.Config c : RingVariants.forStores(256)) {
             v.add(Variant.txring(c.name(), () -> {
                 Path root = Files.createDirectories(scratch.resolve(c.name()));
-                StoreConfig store = DeliveryAgent.storeConfig(Durability.DURABLE, c.ring());
+                StoreConfig store = DeliveryAgent.storeConfig(Durability.DURABLE, c.ring()).withMetadataSyscalls(c.metadataSyscalls());
                 DeliveryAgent agent = DeliveryAgent.open(root, store);
                 return new Run(root, store, agent, agent.store().ring(), agent::close);
             }));
@@ -59,7 +58,6 @@ public final class MailWorkload implements Workload {
     }
 
     private final class Run implements VariantRun {
-        private static final PrintStream SILENT = new PrintStream(OutputStream.nullOutputStream());
         private final Bench.Settings settings;
         private final MailDrop drop;
         private final Ring ring;
@@ -75,9 +73,12 @@ public final class MailWorkload implements Workload {
         @Override
         public RoundSample round() throws IOException, InterruptedException {
             long cpu0 = ProcessCpu.nanos();
-            BenchResult r = Bench.drive(settings, drop, ring, SILENT);
+            java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream(); // the bench's error lines, for a failure
+            BenchResult r = Bench.drive(settings, drop, ring, new PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
             long cpu = ProcessCpu.nanos() - cpu0;
-            if (r.failures() != 0) throw new IOException(name() + ": " + r.failures() + " messages failed");
+            if (r.failures() != 0) {
+                throw new IOException(name() + ": " + r.failures() + " messages failed\n" + said.toString(java.nio.charset.StandardCharsets.UTF_8).strip());
+            }
             return new RoundSample(r.messages(), (long) (r.seconds() * 1e9), r.ringEnters(), cpu);
         }
 

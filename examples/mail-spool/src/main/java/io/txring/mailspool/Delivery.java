@@ -33,7 +33,8 @@ public final class Delivery implements MessageSink {
     private final DeliveryAgent agent;
     private final Store store;
     private final List<Recipient> recipients;
-    private final Arena arena = Arena.ofShared();
+    /** Holds {@link #copyBuffer}; made only for heap data (closing a shared arena costs a handshake with every thread). */
+    private Arena arena;
     private MemorySegment copyBuffer;
     private Transaction tx;
     private MaildirName name;
@@ -54,7 +55,7 @@ public final class Delivery implements MessageSink {
         try {
             start();
         } catch (IOException | RuntimeException e) {
-            arena.close();
+            closeArena();
             throw e;
         }
     }
@@ -98,8 +99,15 @@ public final class Delivery implements MessageSink {
     }
 
     private MemorySegment copyBuffer() {
-        if (copyBuffer == null) copyBuffer = arena.allocate(COPY_CHUNK);
+        if (copyBuffer == null) {
+            arena = Arena.ofShared();
+            copyBuffer = arena.allocate(COPY_CHUNK);
+        }
         return copyBuffer;
+    }
+
+    private void closeArena() {
+        if (arena != null) arena.close();
     }
 
     private void appendNative(MemorySegment data) throws IOException {
@@ -173,7 +181,7 @@ public final class Delivery implements MessageSink {
         try {
             if (!committed) tx.abort();
         } finally {
-            arena.close();
+            closeArena();
             agent.ended(store, unknownOutcome);
         }
     }
