@@ -43,6 +43,64 @@ class SyscallRoutingTest {
         }
     }
 
+    /**
+     * A lone routed call needs no slot and no lock: threads stat while timeouts hold every slot
+     * of the ring; had a routed call needed a slot, it would have waited for a timeout to end,
+     * so all of them finishing while every timeout is still pending proves it did not. A linked
+     * routed op still runs in order with its chain.
+     */
+    @Test
+    void loneRoutedCallsRunBesideAFullRingAndChainsKeepTheirOrder(@TempDir Path dir) throws Exception {
+        Path file = Files.write(dir.resolve("f"), new byte[77]);
+        RingConfig config = RingConfig.builder().backend(Backend.IO_URING).mode(Mode.SHARED).entries(4).maxInFlight(4)
+                .runAsSyscalls(IORING_OP_STATX, IORING_OP_RENAMEAT).build();
+        try (Ring ring = Ring.open(config); Arena arena = Arena.ofShared()) {
+            java.util.List<java.util.concurrent.CompletableFuture<Integer>> sleepers = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) sleepers.add(ring.submitAsync(new Op().prepTimeout(java.time.Duration.ofSeconds(5), 0, 0)));
+            Thread[] ts = new Thread[4];
+            int[] bad = new int[1];
+            for (int t = 0; t < ts.length; t++) {
+                ts[t] = Thread.ofPlatform().start(() -> {
+                    MemorySegment buf = arena.allocate(statx.SIZEOF, 8);
+                    for (int i = 0; i < 200; i++) {
+                        int[] r = ring.callBatch(new Op().prepStatx(AT_FDCWD, file.toString(), 0, STATX_BASIC_STATS, buf),
+                                new Op().prepStatx(AT_FDCWD, file.toString(), 0, STATX_BASIC_STATS, buf));
+                        if (r[0] != 0 || r[1] != 0 || buf.get(JAVA_LONG, statx.stx_size$OFFSET) != 77) {
+                            synchronized (bad) { bad[0]++; }
+                        }
+                    }
+                });
+            }
+            for (Thread t : ts) t.join();
+            assertEquals(0, bad[0], "every routed statx saw the file");
+            assertTrue(sleepers.stream().noneMatch(java.util.concurrent.CompletableFuture::isDone),
+                    "1,600 routed statx finished while every slot was still taken");
+            for (var f : sleepers) { // each timeout ran its course: the ring was full all along
+                var e = assertThrows(java.util.concurrent.ExecutionException.class, f::get);
+                assertTrue(String.valueOf(e.getCause()).contains("ETIME"), "timed out, not cancelled: " + e.getCause());
+            }
+
+            // In a chain, a routed rename runs in order: the write before it completes first.
+            Path a = dir.resolve("a"), b = dir.resolve("b");
+            int fd = ring.call(Op.openat(AT_FDCWD, a.toString(), O_CREAT | O_WRONLY, 0644));
+            MemorySegment xyz = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, "xyz".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            int[] r = ring.callChain(Op.write(fd, xyz, 0), Op.close(fd), Op.renameat(AT_FDCWD, a.toString(), AT_FDCWD, b.toString(), 0));
+            assertArrayEquals(new int[] {3, 0, 0}, r);
+            assertEquals("xyz", Files.readString(b));
+            assertFalse(Files.exists(a));
+        }
+    }
+
+    @Test
+    void aClosedRingRefusesRoutedCalls(@TempDir Path dir) throws Exception {
+        Ring ring = Ring.open(RingConfig.builder().backend(Backend.IO_URING).runAsSyscalls(IORING_OP_STATX).build());
+        ring.close();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(statx.SIZEOF, 8);
+            assertThrows(IllegalStateException.class, () -> ring.callRaw(new Op().prepStatx(AT_FDCWD, dir.toString(), 0, STATX_BASIC_STATS, buf)));
+        }
+    }
+
     @Test
     void opcodesOutsideTheBitmapAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> RingConfig.builder().runAsSyscalls(64));

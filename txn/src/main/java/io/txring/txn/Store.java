@@ -36,21 +36,29 @@ import java.util.concurrent.locks.LockSupport;
  * <h2>Commit protocol</h2> (each step batched into as few ring submissions as its data dependencies allow)
  * <ol>
  *   <li><b>flush</b> — fdatasync every shadow, close it: one submission, shared with the
- *       flushes of concurrent commits ({@link GroupFlush}). Ensures invariant 3.</li>
+ *       flushes of concurrent commits ({@link GroupFlush}). A commit that will write a record
+ *       (step 4) also fsyncs the directories holding its shadows in that submission: a crash
+ *       after the commit point must find every shadow to roll forward, and a name is durable
+ *       only once its directory is. Ensures invariant 3.</li>
  *   <li><b>lock</b> — in-process locks, then OFD byte-range locks on {@code .txring/lock},
  *       in sorted order. Ensures invariant 4 across threads and processes.</li>
  *   <li><b>validate</b> — statx every path read or written; any stamp that differs from
  *       the one first seen refuses the commit ({@link ConflictException}). Serializability.</li>
- *   <li><b>commit record</b> — only when more than one path changes: fsync the directories
- *       holding the shadows (a crash after the commit point must find every shadow to roll
- *       forward, and a name is durable only once its directory is), then create
- *       {@code .txring/journal/<txid>}, write + fdatasync + close it as one chain, fsync the
- *       journal directory. The commit point (invariant 5).</li>
+ *   <li><b>commit record</b> — only when more than one path changes: create
+ *       {@code .txring/journal/<txid>} and write it, then one submission: fdatasync + close
+ *       it (hard-linked) beside an fsync of the journal directory. The commit point
+ *       (invariant 5).</li>
  *   <li><b>publish</b> — renameat each shadow over its target ({@code RENAME_NOREPLACE}
- *       for creates), unlinkat deletes, in one submission; then fsync every touched
- *       directory, each fsync shared with concurrent commits ({@link GroupSync}).</li>
+ *       for creates), unlinkat deletes, in one batch; then fsync every touched directory,
+ *       each fsync shared with concurrent commits ({@link GroupSync}). A single change goes
+ *       out linked to its directory's fsync, one round trip, when no fsync of that directory
+ *       is running ({@link GroupSync#changeThenSync}).</li>
  *   <li><b>finish</b> — remove the commit record, release the locks.</li>
  * </ol>
+ * With {@link StoreConfig#metadataSyscalls()} (the default) statx, openat2, renameat,
+ * unlinkat, linkat, mkdirat and shadow writes run as plain syscalls on the committing
+ * thread — where io_uring would hand them to a kernel worker — and the fsyncs and closes
+ * above go through the ring.
  * {@link Durability#CONSISTENT} skips every fsync of the list above.
  */
 public final class Store implements AutoCloseable {
@@ -259,18 +267,21 @@ public final class Store implements AutoCloseable {
                 byte[] bytes = record.encode();
                 java.lang.foreign.MemorySegment buf = a.allocate(bytes.length);
                 buf.copyFrom(java.lang.foreign.MemorySegment.ofArray(bytes));
-                // One submission: write, fdatasync, close — hard-linked, so the close runs whatever the others return —
-                // and, beside that chain, the journal directory's fsync (the record's name was made by the open above).
-                Op write = Op.write(fd, buf, 0).hardLink();
+                // The write alone: routed to a syscall (the default) it runs here, while in a chain it would take the fsyncs with it.
+                int written = ring.callRaw(Op.write(fd, buf, 0));
+                if (written != bytes.length) { // failed, or short: a torn record must not stay
+                    ring.callRaw(Op.close(fd));
+                    throw NativeException.of("write", shown, written < 0 ? written : -io.txring.uring.generated.Errno.EIO);
+                }
+                // One submission: fdatasync then close (hard-linked: the close runs whatever the sync returns) and,
+                // beside them, the journal directory's fsync (the record's name was made by the open above).
                 java.util.Set<String> removalsBefore = java.util.Set.copyOf(unsyncedRemovals);
-                Op[] ops = durable ? new Op[] {write, Op.fdatasync(fd).hardLink(), Op.close(fd), Op.fsync(journalFd).describing(".txring/journal")}
-                        : new Op[] {write, Op.close(fd)};
+                Op[] ops = durable ? new Op[] {Op.fdatasync(fd).hardLink(), Op.close(fd), Op.fsync(journalFd).describing(".txring/journal")}
+                        : new Op[] {Op.close(fd)};
                 int[] r = ring.callBatch(ops);
-                fs.check(r[0], "write", shown);
-                if (r[0] != bytes.length) throw NativeException.of("write", shown, -io.txring.uring.generated.Errno.EIO); // short: torn
                 if (durable) {
-                    fs.check(r[1], "fdatasync", shown);
-                    fs.check(r[3], "fsync", ".txring/journal");
+                    fs.check(r[0], "fdatasync", shown);
+                    fs.check(r[2], "fsync", ".txring/journal");
                     unsyncedRemovals.removeAll(removalsBefore); // their removals were durable with that fsync too
                 }
             }
