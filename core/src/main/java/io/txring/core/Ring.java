@@ -52,6 +52,8 @@ public final class Ring implements AutoCloseable {
     private final boolean routesHere;
     private volatile boolean closing;
     private boolean closed;
+    /** Under the lock: {@link #sleepOnce} found SQEs left unsubmitted and has said so. */
+    private boolean leftoverReported;
 
     private Ring(RingConfig config, Engine engine, String fallbackCause) {
         this.config = config;
@@ -390,7 +392,11 @@ public final class Ring implements AutoCloseable {
             if (owner != null) {
                 drive();
             } else {
-                slotFreed.awaitUninterruptibly();
+                try {
+                    slotFreed.awaitNanos(WAIT_SLICE_NANOS); // the loop flushes again: see WAIT_SLICE_NANOS
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // keep the flag; the slot is still needed
+                }
             }
         }
     }
@@ -512,7 +518,7 @@ public final class Ring implements AutoCloseable {
         }
         while (!slots.isDone(slot)) {
             if (owner != null) drive();
-            else if (!reapAsWaiter(slot, null)) LockSupport.park(this);
+            else if (!reapAsWaiter(slot, null)) sleepOnce();
         }
     }
 
@@ -551,6 +557,35 @@ public final class Ring implements AutoCloseable {
     private static final long SQPOLL_CALLER_SPIN_NANOS = 20_000;
 
     /**
+     * A waiter normally sleeps until a completion unparks it. One that slept this long
+     * without that flushes and reaps once itself before sleeping again: a safety net against
+     * SQEs a partial submission left unsubmitted (the reaper's waits submit nothing) and a
+     * completion nobody reaped — ConcurrencyTest hung twice on 2026-11-29 with a virtual
+     * thread waiting for good, cause not yet found. Costs an idle waiter one look per slice.
+     */
+    private static final long WAIT_SLICE_NANOS = 50_000_000;
+
+    /** Parks for at most one {@link #WAIT_SLICE_NANOS}; after a full slice, flushes pending SQEs and reaps what is ready. */
+    private void sleepOnce() {
+        long t0 = System.nanoTime();
+        LockSupport.parkNanos(this, WAIT_SLICE_NANOS);
+        if (System.nanoTime() - t0 < WAIT_SLICE_NANOS) return; // woken (or spuriously): the caller re-checks
+        lock.lock(); // held throughout: close() sets closed under it before it unmaps anything
+        try {
+            if (closed) return;
+            int submitted = flushLocked(0);
+            if (submitted > 0 && !leftoverReported) { // say so once: it means a submission was partial
+                leftoverReported = true;
+                LOG.log(System.Logger.Level.WARNING, "txring: a waiter submitted " + submitted
+                        + " SQE(s) a partial submission had left behind (" + describe() + ")");
+            }
+            reapIfReady(); // tryLock on cqLock: never waits while holding the lock
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * SHARED: many ops (nop, close, cached opens and reads) complete inside the submitting
      * enter; reaping them here saves the caller a park and the reaper's hand-off.
      */
@@ -574,7 +609,7 @@ public final class Ring implements AutoCloseable {
         if (owner != null) {
             drive(want);
         } else {
-            LockSupport.park(this);
+            sleepOnce();
         }
     }
 
