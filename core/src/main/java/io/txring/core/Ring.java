@@ -130,7 +130,10 @@ public final class Ring implements AutoCloseable {
 
     public RingConfig config() { return config; }
 
-    /** Whether ops of {@code opcode} skip the ring as plain syscalls ({@link RingConfig.Builder#runAsSyscalls}). */
+    /**
+     * Whether ops of {@code opcode} skip the ring as plain syscalls ({@link RingConfig.Builder#runAsSyscalls}):
+     * where a plain syscall beats io_uring's punt to a kernel worker.
+     */
     public boolean routesToSyscall(int opcode) {
         return uring != null && opcode >= 0 && opcode < 64 && (config.syscallOpcodes() & (1L << opcode)) != 0;
     }
@@ -323,7 +326,7 @@ public final class Ring implements AutoCloseable {
         awaitSlots(1);
         ensureOpenLocked();
         int fault = faults == null ? 0 : faults.inject(op);
-        if (fault != 0 || (uring != null && (!uring.supports(op.opcode()) || routedToSyscall(op)))) {
+        if (fault != 0 || (uring != null && (!uring.supports(op.opcode()) || routesToSyscall(op.opcode())))) {
             long ud = slots.claim(target, op, tag);
             runInline(new Op[] {op}, new long[] {ud}, fault == 0 ? null : new int[] {fault});
             return ud;
@@ -341,7 +344,7 @@ public final class Ring implements AutoCloseable {
         boolean inline = false;
         int[] injected = null;
         for (int i = 0; i < n; i++) {
-            inline |= uring != null && (!uring.supports(ops[i].opcode()) || routedToSyscall(ops[i]));
+            inline |= uring != null && (!uring.supports(ops[i].opcode()) || routesToSyscall(ops[i].opcode()));
             int fault = faults == null ? 0 : faults.inject(ops[i]);
             if (fault != 0) {
                 if (injected == null) injected = new int[n];
@@ -363,7 +366,7 @@ public final class Ring implements AutoCloseable {
      * it runs here, unlocked, so routed syscalls of different threads do not queue on the lock.
      */
     private boolean runsHere(Op op) {
-        return routesHere && !op.isLinked() && !op.isFixedFile() && op.fileIndex == 0 && routedToSyscall(op);
+        return routesHere && !op.isLinked() && !op.isFixedFile() && op.fileIndex == 0 && routesToSyscall(op.opcode());
     }
 
     private boolean allRunHere(Op[] ops) {
@@ -377,12 +380,6 @@ public final class Ring implements AutoCloseable {
         int res = inline.execute(op, 0);
         inline.counters().add(RingMetrics.Counters.SUBMITTED, 1);
         return res;
-    }
-
-    /** Ops the config routes past the ring: a plain syscall beats io_uring's punt to a kernel worker for them. */
-    private boolean routedToSyscall(Op op) {
-        int opcode = op.opcode();
-        return opcode < 64 && (config.syscallOpcodes() & (1L << opcode)) != 0;
     }
 
     private void awaitSlots(int n) {

@@ -38,16 +38,26 @@ final class FileOps {
 
     /** Opens directory {@code rel} under {@code rootFd} ("" for the root itself), confined. */
     int openDir(int rootFd, String rel, String shownAs) throws NativeException {
-        int r = ring.callRaw(new Op().prepOpenat2(rootFd, rel.isEmpty() ? "." : rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, RESOLVE));
+        int r = ring.callRaw(openDirOp(rootFd, rel));
         if (r < 0) throw NativeException.of("openat2", shownAs, r);
         return r;
     }
 
+    /** Prepares {@link #openDir}'s open, for a batch. */
+    static Op openDirOp(int rootFd, String rel) {
+        return openOp(rootFd, rel.isEmpty() ? "." : rel, O_RDONLY | O_DIRECTORY, 0);
+    }
+
     /** Opens {@code leaf} in {@code dirfd}, confined (a symlink leaf is refused with ELOOP). */
     int open(int dirfd, String leaf, int flags, int mode, String shownAs) throws NativeException {
-        int r = ring.callRaw(new Op().prepOpenat2(dirfd, leaf, flags | O_CLOEXEC, mode, RESOLVE));
+        int r = ring.callRaw(openOp(dirfd, leaf, flags, mode));
         if (r < 0) throw NativeException.of("openat2", shownAs, r);
         return r;
+    }
+
+    /** Prepares {@link #open}'s open, for a batch. */
+    static Op openOp(int dirfd, String leaf, int flags, int mode) {
+        return new Op().prepOpenat2(dirfd, leaf, flags | O_CLOEXEC, mode, RESOLVE);
     }
 
     /** Prepares a statx of {@code leaf} (not following a symlink) into {@code buf}. */

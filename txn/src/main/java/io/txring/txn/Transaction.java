@@ -91,10 +91,16 @@ public final class Transaction implements AutoCloseable {
     /** Fixes where {@code e}'s shadow lives (the store's {@link ShadowPlacement}) and opens that directory. */
     private void placeShadow(Entry e) throws IOException {
         if (e.shadowDirfd >= 0) return;
-        String d = store.config().shadows().directoryFor(e.path.parent());
-        if (!d.isEmpty()) StorePath.of(d); // the placement's answer is checked like any path: no '..', not .txring
+        String d = shadowDirFor(e.path);
         e.shadowDir = d;
         e.shadowDirfd = dir(d);
+    }
+
+    /** Where the store's {@link ShadowPlacement} puts {@code path}'s shadow. */
+    private String shadowDirFor(StorePath path) {
+        String d = store.config().shadows().directoryFor(path.parent());
+        if (!d.isEmpty()) StorePath.of(d); // the placement's answer is checked like any path: no '..', not .txring
+        return d;
     }
 
     /** First touch records the stamp; later touches reuse it. */
@@ -392,8 +398,7 @@ public final class Transaction implements AutoCloseable {
             shadow(e, false);
             return e;
         }
-        String shadowDir = store.config().shadows().directoryFor(p.parent());
-        if (!shadowDir.isEmpty()) StorePath.of(shadowDir); // the placement's answer is checked like any path
+        String shadowDir = shadowDirFor(p);
         openDirs(p.parent(), shadowDir);
         e = new Entry(p, dir(p.parent()), null);
         e.shadowDir = shadowDir;
@@ -406,7 +411,7 @@ public final class Transaction implements AutoCloseable {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = FileOps.statxBuffer(a);
             r = store.ring.callBatch(FileOps.statxOp(e.dirfd, p.leaf(), buf),
-                    new Op().prepOpenat2(e.shadowDirfd, name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, mode, FileOps.RESOLVE));
+                    FileOps.openOp(e.shadowDirfd, name, O_CREAT | O_EXCL | O_RDWR, mode));
             try {
                 seen = FileOps.stamp(r[0], buf, p.path());
             } catch (IOException ex) {
@@ -441,7 +446,7 @@ public final class Transaction implements AutoCloseable {
         List<String> missing = new ArrayList<>(2);
         for (String d : new String[] {a, b}) if (!d.isEmpty() && !dirs.containsKey(d) && !missing.contains(d)) missing.add(d);
         if (missing.size() < 2) return; // one missing: dir() opens it with the same single round trip
-        Op[] ops = missing.stream().map(d -> new Op().prepOpenat2(store.rootFd, d, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, FileOps.RESOLVE)).toArray(Op[]::new);
+        Op[] ops = missing.stream().map(d -> FileOps.openDirOp(store.rootFd, d)).toArray(Op[]::new);
         int[] r = store.ring.callBatch(ops);
         NativeException first = null;
         for (int i = 0; i < r.length; i++) {
