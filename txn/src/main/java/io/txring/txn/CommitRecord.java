@@ -8,35 +8,59 @@ import java.util.zip.CRC32C;
 /**
  * The commit record: every rename and delete of a multi-path transaction, written to
  * {@code .txring/journal/<txid>} and synced before the first of them is published. Its
- * presence (complete, checksum valid) is the commit point; recovery replays it.
+ * presence (complete, checksum valid) is the commit point; whoever finds it orphaned rolls
+ * it forward ({@link Journal}).
  *
  * <pre>
- * txring-commit 2
- * R dir \t shadowDir \t shadow \t leaf    replace dir/leaf by shadowDir/shadow
- * N dir \t shadowDir \t shadow \t leaf    create dir/leaf from shadowDir/shadow
- * D dir \t leaf \t dev:ino         delete leaf if it is still that inode
+ * txring-commit 3
+ * R dir \t shadowDir \t shadow \t leaf \t seen   replace dir/leaf by shadowDir/shadow
+ * N dir \t shadowDir \t shadow \t leaf           create dir/leaf from shadowDir/shadow
+ * D dir \t leaf \t seen                          delete dir/leaf
  * end crc32c-hex
  * </pre>
+ * {@code seen} is the version the transaction validated, {@code dev:ino:size:mtimeNs} or
+ * {@code -} for absent: a step is replayed only while the target is still that version, so a
+ * record can never move a path backwards, whenever it is replayed. The ctime is left out on
+ * purpose: the transaction's own publish changes it when it renames a hard link of the
+ * target's inode (a move), while no txring commit changes an inode's size or mtime in place.
+ * Version 2 records (no {@code seen}) are still read; their steps need only the shadow.
  */
 record CommitRecord(List<Step> steps) {
-    static final String MAGIC = "txring-commit 2\n";
+    static final String MAGIC = "txring-commit 3\n";
+    private static final String MAGIC_V2 = "txring-commit 2\n";
 
     enum Kind { REPLACE, CREATE, DELETE }
 
-    /** One step; {@code dir} and {@code shadowDir} are relative to the root ("" for the root). */
-    record Step(Kind kind, String dir, String shadowDir, String shadow, String leaf, long dev, long ino) {
-        static Step delete(String dir, String leaf, long dev, long ino) {
-            return new Step(Kind.DELETE, dir, null, null, leaf, dev, ino);
+    /**
+     * One step; {@code dir} and {@code shadowDir} are relative to the root ("" for the root);
+     * {@code seen} is the validated version of the target ({@link VersionStamp#ABSENT} if it did
+     * not exist), or null in a version 2 record.
+     */
+    record Step(Kind kind, String dir, String shadowDir, String shadow, String leaf, VersionStamp seen) {
+        static Step delete(String dir, String leaf, VersionStamp seen) {
+            return new Step(Kind.DELETE, dir, null, null, leaf, seen);
         }
+
+        /** The store path of the target. */
+        String path() {
+            return dir.isEmpty() ? leaf : dir + "/" + leaf;
+        }
+    }
+
+    /** The target paths, for the commit locks. */
+    List<String> paths() {
+        return steps.stream().map(Step::path).toList();
     }
 
     byte[] encode() {
         StringBuilder b = new StringBuilder(MAGIC);
         for (Step s : steps) {
             switch (s.kind()) {
-                case REPLACE, CREATE -> b.append(s.kind() == Kind.REPLACE ? "R " : "N ").append(s.dir()).append('\t')
-                        .append(s.shadowDir()).append('\t').append(s.shadow()).append('\t').append(s.leaf());
-                case DELETE -> b.append("D ").append(s.dir()).append('\t').append(s.leaf()).append('\t').append(s.dev()).append(':').append(s.ino());
+                case REPLACE -> b.append("R ").append(s.dir()).append('\t').append(s.shadowDir()).append('\t').append(s.shadow())
+                        .append('\t').append(s.leaf()).append('\t').append(stamp(s.seen()));
+                case CREATE -> b.append("N ").append(s.dir()).append('\t').append(s.shadowDir()).append('\t').append(s.shadow())
+                        .append('\t').append(s.leaf());
+                case DELETE -> b.append("D ").append(s.dir()).append('\t').append(s.leaf()).append('\t').append(stamp(s.seen()));
             }
             b.append('\n');
         }
@@ -50,32 +74,59 @@ record CommitRecord(List<Step> steps) {
         return all;
     }
 
-    /** The record, or {@code null} when it is torn or incomplete (the transaction never committed). */
+    private static String stamp(VersionStamp v) {
+        return v.exists() ? v.dev() + ":" + v.ino() + ":" + v.size() + ":" + v.mtimeNs() : "-";
+    }
+
+    private static VersionStamp stamp(String s) {
+        if (s.equals("-")) return VersionStamp.ABSENT;
+        String[] f = s.split(":", -1);
+        if (f.length != 4) throw new IllegalArgumentException("stamp " + s);
+        return new VersionStamp(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), 0, 0);
+    }
+
+    /** Whether {@code now} is the version {@code seen} names (ctime and permissions aside; see the class comment). */
+    static boolean sameVersion(VersionStamp seen, VersionStamp now) {
+        if (!seen.exists()) return !now.exists();
+        return now.exists() && seen.dev() == now.dev() && seen.ino() == now.ino() && seen.size() == now.size()
+                && seen.mtimeNs() == now.mtimeNs();
+    }
+
+    /** The record, or {@code null} when it is torn, incomplete or malformed (never a commit point). */
     static CommitRecord decode(byte[] bytes) {
         String text = new String(bytes, StandardCharsets.UTF_8);
-        if (!text.startsWith(MAGIC) || !text.endsWith("\n")) return null;
+        boolean v2 = text.startsWith(MAGIC_V2);
+        if (!(v2 || text.startsWith(MAGIC)) || !text.endsWith("\n")) return null;
         int endAt = text.lastIndexOf("end ");
-        if (endAt < 0 || text.charAt(endAt - 1) != '\n') return null;
+        if (endAt < MAGIC.length() - 1 || text.charAt(endAt - 1) != '\n') return null;
         byte[] body = text.substring(0, endAt).getBytes(StandardCharsets.UTF_8);
         CRC32C crc = new CRC32C();
         crc.update(body);
         if (!text.substring(endAt + 4).strip().equals(Long.toHexString(crc.getValue()))) return null;
         List<Step> steps = new ArrayList<>();
-        for (String line : text.substring(MAGIC.length(), endAt).split("\n")) {
-            if (line.isEmpty()) continue;
-            String[] f = line.substring(2).split("\t", -1);
-            switch (line.charAt(0)) {
-                case 'R', 'N' -> {
-                    if (f.length != 4) return null;
-                    steps.add(new Step(line.charAt(0) == 'R' ? Kind.REPLACE : Kind.CREATE, f[0], f[1], f[2], f[3], 0, 0));
+        try {
+            for (String line : text.substring(MAGIC.length(), endAt).split("\n")) {
+                if (line.isEmpty()) continue;
+                if (line.length() < 2 || line.charAt(1) != ' ') return null;
+                String[] f = line.substring(2).split("\t", -1);
+                switch (line.charAt(0)) {
+                    case 'R' -> {
+                        if (f.length != (v2 ? 4 : 5)) return null;
+                        steps.add(new Step(Kind.REPLACE, f[0], f[1], f[2], f[3], v2 ? null : stamp(f[4])));
+                    }
+                    case 'N' -> {
+                        if (f.length != 4) return null;
+                        steps.add(new Step(Kind.CREATE, f[0], f[1], f[2], f[3], v2 ? null : VersionStamp.ABSENT));
+                    }
+                    case 'D' -> {
+                        if (f.length != 3) return null;
+                        steps.add(Step.delete(f[0], f[1], v2 ? null : stamp(f[2])));
+                    }
+                    default -> { return null; }
                 }
-                case 'D' -> {
-                    if (f.length != 3) return null;
-                    String[] id = f[2].split(":");
-                    steps.add(Step.delete(f[0], f[1], Long.parseLong(id[0]), Long.parseLong(id[1])));
-                }
-                default -> { return null; }
             }
+        } catch (IllegalArgumentException malformed) { // a valid checksum over fields that do not parse
+            return null;
         }
         return new CommitRecord(steps);
     }

@@ -40,6 +40,11 @@ final class LockTable {
         private final List<Integer> ranges = new ArrayList<>();
         private final List<Boolean> ofdHeld = new ArrayList<>();
 
+        /** The ranges held, ascending. */
+        List<Integer> ranges() {
+            return ranges;
+        }
+
         @Override
         public void close() {
             for (int i = ranges.size() - 1; i >= 0; i--) {
@@ -49,9 +54,23 @@ final class LockTable {
         }
     }
 
-    Held acquire(Collection<String> paths) throws NativeException {
+    /** The range of {@code path}: the same in every process (String.hashCode is specified). */
+    static int rangeOf(String path) {
+        return Math.floorMod(path.hashCode(), RANGES);
+    }
+
+    static TreeSet<Integer> rangesOf(Collection<String> paths) {
         TreeSet<Integer> ranges = new TreeSet<>();
-        for (String p : paths) ranges.add(Math.floorMod(p.hashCode(), RANGES));
+        for (String p : paths) ranges.add(rangeOf(p));
+        return ranges;
+    }
+
+    Held acquire(Collection<String> paths) throws NativeException {
+        return acquireRanges(rangesOf(paths));
+    }
+
+    /** Takes the locks of {@code ranges} in ascending order (blocking). */
+    Held acquireRanges(java.util.SortedSet<Integer> ranges) throws NativeException {
         Held held = new Held();
         try {
             for (int r : ranges) {
@@ -83,13 +102,44 @@ final class LockTable {
         if (r < 0) throw NativeException.of("fcntl(F_OFD_SETLKW)", ".txring/lock", r);
     }
 
+    /** Bytes past the liveness byte: one per open store handle, held exclusively while it is open. */
+    private static final int OWNER_BASE = LIVENESS + 1;
+    static final int OWNER_SLOTS = 4096;
+
+    /**
+     * Claims a free owner slot: its byte is write-locked by this handle's open file description
+     * until the lock file is closed (or the process dies), which is what makes liveness exact.
+     */
+    int claimOwnerSlot(int start) throws NativeException {
+        for (int i = 0; i < OWNER_SLOTS; i++) {
+            int slot = Math.floorMod(start + i, OWNER_SLOTS);
+            if (ofd(F_OFD_SETLK, F_WRLCK, OWNER_BASE + slot) == 0) return slot;
+        }
+        throw NativeException.of("fcntl(F_OFD_SETLK)", ".txring/lock: all " + OWNER_SLOTS + " owner slots are held", -io.txring.uring.generated.Errno.EAGAIN);
+    }
+
+    /** Whether another open file description (a live store handle, here or elsewhere) holds owner slot {@code slot}. */
+    boolean ownerHeldElsewhere(int slot) throws NativeException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment fl = flockOf(a, F_WRLCK, OWNER_BASE + slot);
+            int r = LibC.fcntlLock(lockFd, F_OFD_GETLK, fl);
+            if (r < 0) throw NativeException.of("fcntl(F_OFD_GETLK)", ".txring/lock", r);
+            return fl.get(JAVA_SHORT, flock.l_type$OFFSET) != F_UNLCK;
+        }
+    }
+
+    private static MemorySegment flockOf(Arena a, int type, long start) {
+        MemorySegment fl = a.allocate(flock.LAYOUT);
+        fl.set(JAVA_SHORT, flock.l_type$OFFSET, (short) type);
+        fl.set(JAVA_SHORT, flock.l_whence$OFFSET, (short) SEEK_SET);
+        fl.set(JAVA_LONG, flock.l_start$OFFSET, start);
+        fl.set(JAVA_LONG, flock.l_len$OFFSET, 1);
+        return fl;
+    }
+
     private int ofd(int cmd, int type, int range) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment fl = a.allocate(flock.LAYOUT);
-            fl.set(JAVA_SHORT, flock.l_type$OFFSET, (short) type);
-            fl.set(JAVA_SHORT, flock.l_whence$OFFSET, (short) SEEK_SET);
-            fl.set(JAVA_LONG, flock.l_start$OFFSET, range);
-            fl.set(JAVA_LONG, flock.l_len$OFFSET, 1);
+            MemorySegment fl = flockOf(a, type, range);
             int r;
             do {
                 r = LibC.fcntlLock(lockFd, cmd, fl);

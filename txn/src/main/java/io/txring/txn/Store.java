@@ -8,98 +8,123 @@ import io.txring.uring.NativeException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Files under one root directory, changed by {@link Transaction}s that land completely or
- * not at all.
+ * not at all — with any number of threads and processes on one store, any of them killed at
+ * any instant. The design, with its state machine and proofs, is docs/COMMIT-PROTOCOL.md.
  *
  * <h2>Invariants</h2>
  * <ol>
  *   <li>A target file is never modified in place: changes go to a shadow file
- *       ({@code .txr-<txid>-<n>}) in the target's own directory and are published by
- *       rename, so readers see the old inode or the new one, never a mix.</li>
+ *       ({@code .txr-<txid>-<n>}) and are published by rename, so readers see the old inode
+ *       or the new one, never a mix.</li>
  *   <li>Every path is resolved beneath the root without following symlinks
  *       (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS).</li>
  *   <li>A shadow is synced before anything that depends on it is published (DURABLE).</li>
- *   <li>No commit publishes while another commit holds a lock on any of its paths.</li>
+ *   <li>No commit publishes while another live commit holds a lock on any of its paths.</li>
  *   <li>A multi-path commit publishes nothing before its commit record is durable; after
- *       that, every step is published, by this commit or by recovery.</li>
+ *       that, every step is published — by this commit, or by whoever finds the record
+ *       orphaned (its committer dead or failed) before anyone reads, validates against or
+ *       commits over a path it names ({@link Journal}).</li>
+ *   <li>A record step is applied only while its target is still the version the commit
+ *       validated: no replay, whenever it runs, moves a path backwards.</li>
  *   <li>A failed write or fsync fails the transaction; nothing is retried and then published.</li>
- *   <li>An I/O error after the commit point puts the store in a failed state that refuses
- *       new transactions until it is reopened (and recovery completes the commit).</li>
+ *   <li>A failure after the commit point fails the store before that commit's locks are
+ *       released; every commit checks that under its locks. {@link #recover()} (which
+ *       {@link #begin()} tries by itself) finishes the commit and clears the failure.</li>
  * </ol>
  *
- * <h2>Commit protocol</h2> (each step batched into as few ring submissions as its data dependencies allow)
- * <ol>
- *   <li><b>flush</b> — fdatasync every shadow, close it: one submission, shared with the
- *       flushes of concurrent commits ({@link GroupFlush}). A commit that will write a record
- *       (step 4) also fsyncs the directories holding its shadows in that submission: a crash
- *       after the commit point must find every shadow to roll forward, and a name is durable
- *       only once its directory is. Ensures invariant 3.</li>
- *   <li><b>lock</b> — in-process locks, then OFD byte-range locks on {@code .txring/lock},
- *       in sorted order. Ensures invariant 4 across threads and processes.</li>
- *   <li><b>validate</b> — statx every path read or written; any stamp that differs from
- *       the one first seen refuses the commit ({@link ConflictException}). Serializability.</li>
- *   <li><b>commit record</b> — only when more than one path changes: create
- *       {@code .txring/journal/<txid>} and write it, then one submission: fdatasync + close
- *       it (hard-linked) beside an fsync of the journal directory. The commit point
- *       (invariant 5).</li>
- *   <li><b>publish</b> — renameat each shadow over its target ({@code RENAME_NOREPLACE}
- *       for creates), unlinkat deletes, in one batch; then fsync every touched directory,
- *       each fsync shared with concurrent commits ({@link GroupSync}). A single change goes
- *       out linked to its directory's fsync, one round trip, when no fsync of that directory
- *       is running ({@link GroupSync#changeThenSync}).</li>
- *   <li><b>finish</b> — remove the commit record, release the locks.</li>
- * </ol>
+ * <h2>Commit protocol</h2> {@link CommitProtocol}, one method per step: 1 flush, 2 lock
+ * (finishing orphans found under the locks), 3 validate, 4 commit record (the commit point,
+ * only when more than one path changes), 5 publish, 6 finish. What a step syncs is the
+ * {@link Durability}'s {@link SyncPolicy}.
  * With {@link StoreConfig#metadataSyscalls()} (the default) statx, openat2, renameat,
  * unlinkat, linkat, mkdirat and shadow writes run as plain syscalls on the committing
- * thread — where io_uring would hand them to a kernel worker — and the fsyncs and closes
- * above go through the ring.
- * {@link Durability#CONSISTENT} skips every fsync of the list above.
+ * thread — where io_uring would hand them to a kernel worker — and the fsyncs and closes go
+ * through the ring.
+ *
+ * <h2>Several processes</h2>
+ * Each handle holds an owner slot in {@code .txring/lock} for as long as it is open; its
+ * records are named after it, so a record's writer is known to be alive or dead exactly. Each
+ * commit-lock range has a word in {@code .txring/marks}, a file every handle maps, that says
+ * whether a record may name it ({@link CommitMarks}). A lone open — no other handle has the
+ * store open — replays the whole journal and sweeps leftover shadows ({@link Recovery}).
  */
 public final class Store implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Store.class.getName());
     final Path root;
     final Ring ring;
     final FileOps fs;
     final int rootFd;
-    final int journalFd;
     private final int lockFd;
     private final LockTable locks;
     private final GroupSync groupSync;
     final GroupFlush groupFlush;
-    /** Paths of commit records removed since the journal directory's last fsync. */
-    private final java.util.Set<String> unsyncedRemovals = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final CommitMarks marks;
+    final Journal journal;
+    private final CommitProtocol protocol;
     private final StoreConfig config;
-    private final String storeId = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
+    private final int ownerSlot;
+    private final String handleId;
     private final AtomicLong txCounter = new AtomicLong();
-    private final AtomicLong commits = new AtomicLong(), conflicts = new AtomicLong(), attempts = new AtomicLong(), failures = new AtomicLong();
+    private final AtomicLong attempts = new AtomicLong(), runWaitNanos = new AtomicLong(), runGaveUp = new AtomicLong(),
+            recoveries = new AtomicLong();
     private final Recovery.Report recovery;
     private volatile IOException failed;
 
     private Store(Path root, StoreConfig config) throws IOException {
         this.root = root;
         this.config = config;
-        Files.createDirectories(root.resolve(".txring/journal"));
-        this.ring = Ring.open(config.metadataSyscalls() ? config.ring().alsoAsSyscalls(FileOps.METADATA_OPCODES) : config.ring());
-        this.fs = new FileOps(ring);
-        this.groupSync = new GroupSync(ring);
-        this.groupFlush = new GroupFlush(ring);
-        this.rootFd = ring.call(Op.openat(AT_FDCWD, root.toString(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0));
-        this.journalFd = fs.openDir(rootFd, ".txring/journal", ".txring/journal");
-        int metaFd = fs.openDir(rootFd, ".txring", ".txring");
-        this.lockFd = fs.open(metaFd, "lock", O_CREAT | O_RDWR, 0644, ".txring/lock");
-        ring.callRaw(Op.close(metaFd));
-        this.locks = new LockTable(lockFd);
-        if (locks.tryExclusive()) {
-            this.recovery = Recovery.run(this); // nobody else has the store open: safe to replay and sweep
-        } else {
-            this.recovery = null; // another process has it open (and recovered it when it opened)
+        // Everything taken here is released if a later step fails: a half-open store must not keep the liveness lock.
+        java.util.List<AutoCloseable> taken = new java.util.ArrayList<>();
+        try {
+            Files.createDirectories(root.resolve(".txring/journal"));
+            this.ring = Ring.open(config.metadataSyscalls() ? config.ring().alsoAsSyscalls(FileOps.METADATA_OPCODES) : config.ring());
+            taken.add(ring);
+            this.fs = new FileOps(ring);
+            this.groupSync = new GroupSync(ring);
+            this.groupFlush = new GroupFlush(ring);
+            this.rootFd = ring.call(Op.openat(AT_FDCWD, root.toString(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0));
+            taken.add(() -> ring.callRaw(Op.close(rootFd)));
+            int journalFd = fs.openDir(rootFd, ".txring/journal", ".txring/journal");
+            taken.add(() -> ring.callRaw(Op.close(journalFd)));
+            int metaFd = fs.openDir(rootFd, ".txring", ".txring");
+            try {
+                this.lockFd = fs.open(metaFd, "lock", O_CREAT | O_RDWR, 0600, ".txring/lock");
+            } finally {
+                ring.callRaw(Op.close(metaFd));
+            }
+            taken.add(() -> ring.callRaw(Op.close(lockFd))); // drops every OFD lock this handle took
+            this.locks = new LockTable(lockFd);
+            boolean lone = locks.tryExclusive();
+            this.ownerSlot = locks.claimOwnerSlot(ThreadLocalRandom.current().nextInt(LockTable.OWNER_SLOTS));
+            this.handleId = ownerSlot + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
+            // A lone opener starts the words from zero: they may be a crashed machine's, and its full replay needs none.
+            this.marks = CommitMarks.open(root.resolve(".txring/marks"), lone);
+            taken.add(marks);
+            SyncPolicy sync = SyncPolicy.of(config.durability());
+            this.journal = new Journal(this, journalFd, marks, locks, sync, groupSync, ownerSlot);
+            this.protocol = new CommitProtocol(this, journal, locks, sync, groupSync);
+            if (lone) {
+                this.recovery = Recovery.run(this, journal); // nobody else has the store open: replay and sweep everything
+            } else {
+                this.recovery = null; // others have it open: orphans are finished as they are found
+            }
+            locks.holdShared(); // downgrades a lone opener's exclusive hold: others may open now
+        } catch (IOException | RuntimeException e) {
+            for (int i = taken.size() - 1; i >= 0; i--) {
+                try {
+                    taken.get(i).close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
         }
-        locks.holdShared();
     }
 
     /** Opens (creating if needed) the store at {@code root}, recovering it first when no other process has it open. */
@@ -125,28 +150,38 @@ public final class Store implements AutoCloseable {
     }
 
     public StoreMetrics metrics() {
-        return new StoreMetrics(commits.get(), conflicts.get(), attempts.get(), failures.get(),
-                groupFlush.requests.get(), groupFlush.submissions.get(), groupSync.requests.get(), groupSync.fsyncs.get());
+        return new StoreMetrics(protocol.commits.get(), protocol.conflicts.get(), attempts.get(), protocol.failures.get(),
+                groupFlush.requests.get(), groupFlush.submissions.get(), groupSync.requests.get(), groupSync.fsyncs.get(),
+                runWaitNanos.get(), runGaveUp.get(), journal.adopted.get(), journal.discarded.get(), recoveries.get());
     }
 
-    /** A new transaction; close or commit it. */
+    /**
+     * A new transaction; close or commit it. If an earlier commit failed after its commit
+     * point, this first tries {@link #recover()} and throws {@link StoreFailedException} if
+     * that fails.
+     */
     public Transaction begin() throws IOException {
         return begin(1);
     }
 
     private Transaction begin(int attempt) throws IOException {
-        IOException f = failed;
-        if (f != null) throw new IOException("store " + root + " failed after a commit point; reopen it to recover", f);
-        return new Transaction(this, storeId + "-" + Long.toHexString(txCounter.incrementAndGet()), attempt);
+        if (failed != null) recover();
+        return new Transaction(this, handleId + "-" + Long.toHexString(txCounter.incrementAndGet()), attempt);
     }
 
     /**
-     * Runs {@code body} in a transaction and commits it, retrying on conflict with bounded
-     * exponential backoff (at most {@link StoreConfig#maxAttempts()} tries). The body may
-     * run more than once; {@link Transaction#attempt()} says which run it is.
+     * Runs {@code body} in a transaction and commits it, retrying on conflict until it commits
+     * or {@link StoreConfig#runTimeout()} has passed (or {@link StoreConfig#maxAttempts()} tries,
+     * if set), with exponential backoff and full jitter between tries. The body may run more
+     * than once; {@link Transaction#attempt()} says which run it is. Other failures are not
+     * retried.
+     *
+     * @throws ConflictException the last conflict, when the deadline or the attempt cap was reached
      */
     public <T> T run(TxFunction<T> body) throws IOException {
-        long backoff = config.backoff().toNanos();
+        long start = System.nanoTime();
+        long deadline = start + config.runTimeout().toNanos();
+        long base = Math.max(1, config.backoff().toNanos()), backoff = base;
         for (int attempt = 1; ; attempt++) {
             attempts.incrementAndGet();
             try (Transaction tx = begin(attempt)) {
@@ -154,11 +189,57 @@ public final class Store implements AutoCloseable {
                 tx.commit();
                 return result;
             } catch (ConflictException e) {
-                if (attempt >= config.maxAttempts()) throw e;
-                LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(backoff / 2, backoff + 1));
-                backoff = Math.min(backoff * 2, config.backoff().toNanos() * 100);
+                long now = System.nanoTime();
+                if (attempt >= config.maxAttempts() || now - deadline >= 0) {
+                    runGaveUp.incrementAndGet();
+                    e.addSuppressed(new IOException("store.run gave up after " + attempt + " attempts in "
+                            + (now - start) / 1_000_000 + " ms (runTimeout " + config.runTimeout() + ", maxAttempts "
+                            + config.maxAttempts() + ")"));
+                    throw e;
+                }
+                // Full jitter: colliding retriers spread over the whole window instead of meeting again at its edge.
+                long sleep = Math.min(ThreadLocalRandom.current().nextLong(backoff + 1), deadline - now);
+                if (sleep > 0) {
+                    LockSupport.parkNanos(sleep);
+                    runWaitNanos.addAndGet(sleep);
+                }
+                backoff = Math.min(backoff * 2, base * 100);
             }
         }
+    }
+
+    /**
+     * Finishes what failed commits of this handle left (and any other orphan record), then
+     * clears the failed state. A no-op on a healthy store. Safe while other threads commit:
+     * each record is finished under its own paths' commit locks.
+     *
+     * @throws StoreFailedException the records could not be finished; the store stays failed
+     */
+    public synchronized void recover() throws IOException {
+        IOException f = failed;
+        if (f == null && !journal.hasOwnOrphans()) return;
+        try {
+            Journal.Report r = journal.adopt(null);
+            LOG.log(System.Logger.Level.INFO, "txring store {0}: recovered ({1} records finished, {2} torn records discarded)",
+                    root, r.replayed(), r.discarded());
+        } catch (IOException e) {
+            throw new StoreFailedException("store " + root + " could not finish the commit that failed after its commit point"
+                    + (f != null ? ": " + f.getMessage() : ""), f != null ? f : e);
+        }
+        if (f != null) recoveries.incrementAndGet();
+        failed = null;
+    }
+
+    /** Called under the failed commit's locks, before they are released (invariant 8). */
+    void fail(IOException cause) {
+        failed = cause;
+    }
+
+    /** Called by every commit under its locks. */
+    void refuseIfFailed() throws StoreFailedException {
+        IOException f = failed;
+        if (f != null) throw new StoreFailedException("store " + root + " failed after a commit point (" + f.getMessage()
+                + "); Store.recover() finishes that commit", f);
     }
 
     /**
@@ -169,7 +250,7 @@ public final class Store implements AutoCloseable {
      */
     public void createDirectories(String dir) throws IOException {
         String[] parts = StorePath.of(dir).path().split("/");
-        boolean durable = config.durability() == Durability.DURABLE;
+        boolean durable = config.durability() == Durability.DURABLE; // not a commit: no record, no SyncPolicy step
         int cur = rootFd;
         String sofar = "";
         try {
@@ -188,130 +269,16 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /** The commit protocol (see the class comment); called by {@link Transaction#commit()}. */
+    /** The commit protocol ({@link CommitProtocol}); called by {@link Transaction#commit()}. */
     void commit(Transaction tx) throws IOException {
-        boolean durable = config.durability() == Durability.DURABLE;
-        try {
-            tx.flush(durable);                                           // 1. flush
-            try (LockTable.Held held = locks.acquire(tx.paths())) {      // 2. lock
-                try {
-                    tx.validate();                                       // 3. validate
-                } catch (ConflictException e) {
-                    conflicts.incrementAndGet();
-                    throw e;
-                }
-                if (tx.readOnly()) {
-                    commits.incrementAndGet();
-                    return;
-                }
-                CommitRecord record = tx.record();
-                boolean journaled = record.steps().size() > 1;
-                if (durable && !journaled && tx.paths().stream().anyMatch(unsyncedRemovals::contains)) {
-                    syncJournal(); // an earlier record naming these paths must not survive a crash
-                }
-                if (journaled) writeRecord(tx.id, record, durable);      // 4. commit record: the commit point
-                tx.pastCommitPoint = journaled;
-                if (durable && !journaled) {                             // 5. publish the one change + sync, linked
-                    try {
-                        tx.publishOne(groupSync); // a failed rename throws as it is: nothing was published
-                    } catch (Transaction.DurabilityUnknown e) {
-                        throw new CommitUnknownException("published " + tx.id + " but could not make it durable", e.getCause());
-                    }
-                } else {
-                    java.util.List<Map<String, Integer>> dirs;
-                    try {
-                        dirs = tx.publish();                             // 5. publish
-                    } catch (IOException e) {
-                        if (!journaled) throw e; // the single rename failed: nothing was published
-                        failed = e; // recovery must finish this commit: refuse new work until reopened
-                        throw new CommitUnknownException("publishing " + tx.id + " failed after its commit point; "
-                                + "reopen the store to let recovery complete it", e);
-                    }
-                    if (durable) {
-                        try {
-                            for (Map<String, Integer> stage : dirs) syncDirs(stage);
-                        } catch (IOException e) {
-                            if (journaled) failed = e;
-                            throw new CommitUnknownException("published " + tx.id + " but could not make it durable", e);
-                        }
-                    }
-                    finish(tx, journaled);                               // 6. finish
-                }
-            }
-            commits.incrementAndGet();
-        } catch (ConflictException e) {
-            throw e;
-        } catch (IOException | RuntimeException e) {
-            failures.incrementAndGet();
-            throw e;
-        }
-    }
-
-    /** Step 6: removes the commit record (the locks are released by the caller). */
-    private void finish(Transaction tx, boolean journaled) {
-        if (!journaled) return;
-        // Lazy: the removal becomes durable with the next journal fsync. Until then a later
-        // commit on these paths syncs the journal first, so a crash can never replay this
-        // record over that commit's work. Unlinked before it is listed: a journal fsync that
-        // clears the list must start after the removal (both under this commit's locks, so no
-        // commit on these paths looks at the list in between).
-        ring.callRaw(Op.unlinkat(journalFd, tx.id, 0));
-        unsyncedRemovals.addAll(tx.paths());
-    }
-
-    private void writeRecord(String txid, CommitRecord record, boolean durable) throws IOException {
-        String shown = ".txring/journal/" + txid;
-        int fd = fs.open(journalFd, txid, O_CREAT | O_EXCL | O_WRONLY, 0644, shown);
-        try {
-            try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
-                byte[] bytes = record.encode();
-                java.lang.foreign.MemorySegment buf = a.allocate(bytes.length);
-                buf.copyFrom(java.lang.foreign.MemorySegment.ofArray(bytes));
-                // The write alone: routed to a syscall (the default) it runs here, while in a chain it would take the fsyncs with it.
-                int written = ring.callRaw(Op.write(fd, buf, 0));
-                if (written != bytes.length) { // failed, or short: a torn record must not stay
-                    ring.callRaw(Op.close(fd));
-                    throw NativeException.of("write", shown, written < 0 ? written : -io.txring.uring.generated.Errno.EIO);
-                }
-                // One submission: fdatasync then close (hard-linked: the close runs whatever the sync returns) and,
-                // beside them, the journal directory's fsync (the record's name was made by the open above).
-                java.util.Set<String> removalsBefore = java.util.Set.copyOf(unsyncedRemovals);
-                Op[] ops = durable ? new Op[] {Op.fdatasync(fd).hardLink(), Op.close(fd), Op.fsync(journalFd).describing(".txring/journal")}
-                        : new Op[] {Op.close(fd)};
-                int[] r = ring.callBatch(ops);
-                if (durable) {
-                    fs.check(r[0], "fdatasync", shown);
-                    fs.check(r[2], "fsync", ".txring/journal");
-                    unsyncedRemovals.removeAll(removalsBefore); // their removals were durable with that fsync too
-                }
-            }
-        } catch (IOException e) {
-            // Not committed: the record must not survive to be replayed (its content may be whole in the page cache).
-            int r = ring.callRaw(Op.unlinkat(journalFd, txid, 0));
-            if (r < 0 && r != -io.txring.uring.generated.Errno.ENOENT) {
-                failed = e;
-                e.addSuppressed(NativeException.of("unlinkat", shown, r));
-            }
-            throw e;
-        }
-    }
-
-    /** Syncs the journal directory: this commit's record, and every record removal before it. */
-    private void syncJournal() throws IOException {
-        java.util.Set<String> before = java.util.Set.copyOf(unsyncedRemovals);
-        groupSync.sync(StorePath.META_DIR + "/journal", journalFd);
-        unsyncedRemovals.removeAll(before);
-    }
-
-    /** Group commit: the directories' fsyncs go out in one submission, each shared with concurrent commits. */
-    private void syncDirs(Map<String, Integer> dirs) throws IOException {
-        groupSync.syncAll(dirs);
+        protocol.commit(tx);
     }
 
     @Override
     public void close() {
-        ring.callRaw(Op.close(lockFd)); // drops this process's OFD locks
-        ring.callRaw(Op.close(journalFd));
+        marks.close();
+        ring.callRaw(Op.close(lockFd)); // drops this handle's OFD locks, its owner slot among them
+        ring.callRaw(Op.close(journal.journalFd));
         ring.callRaw(Op.close(rootFd));
         ring.close();
     }

@@ -8,8 +8,10 @@ import java.util.Objects;
  * How a {@link Store} runs.
  *
  * @param durability  what a commit survives (default {@link Durability#DURABLE})
- * @param maxAttempts how many times {@link Store#run} tries a body that keeps conflicting
- * @param backoff     the first retry's delay; doubled per attempt, with jitter, capped at 100× this
+ * @param maxAttempts an optional cap on how many times {@link Store#run} tries a body that keeps
+ *                    conflicting (default {@link Integer#MAX_VALUE}: the deadline decides)
+ * @param runTimeout  how long {@link Store#run} keeps retrying a body that conflicts (default 30 s)
+ * @param backoff     the first retry's delay window; doubled per attempt (full jitter), capped at 100× this
  * @param ring        the ring the store submits through
  * @param fileMode    permission bits of files a transaction creates (before the umask); replacements keep the old file's
  * @param shadows     where shadow files live (default {@link ShadowPlacement#BESIDE_TARGET})
@@ -19,10 +21,12 @@ import java.util.Objects;
  *                    concurrent commits share them. Default true: io_uring punts those ops to kernel
  *                    workers on ext4 and loses to the syscall (docs/BENCHMARKS.md)
  */
-public record StoreConfig(Durability durability, int maxAttempts, Duration backoff, RingConfig ring, int fileMode,
+public record StoreConfig(Durability durability, int maxAttempts, Duration runTimeout, Duration backoff, RingConfig ring, int fileMode,
                           ShadowPlacement shadows, boolean metadataSyscalls) {
     public StoreConfig {
         Objects.requireNonNull(durability, "durability");
+        Objects.requireNonNull(runTimeout, "runTimeout");
+        if (runTimeout.isNegative()) throw new IllegalArgumentException("runTimeout must not be negative: " + runTimeout);
         Objects.requireNonNull(backoff, "backoff");
         Objects.requireNonNull(ring, "ring");
         Objects.requireNonNull(shadows, "shadows");
@@ -31,30 +35,41 @@ public record StoreConfig(Durability durability, int maxAttempts, Duration backo
     }
 
     public static StoreConfig defaults() {
-        return new StoreConfig(Durability.DURABLE, 20, Duration.ofMillis(1), RingConfig.defaults(), 0644, ShadowPlacement.BESIDE_TARGET, true);
+        return new StoreConfig(Durability.DURABLE, Integer.MAX_VALUE, Duration.ofSeconds(30), Duration.ofMillis(1), RingConfig.defaults(),
+                0644, ShadowPlacement.BESIDE_TARGET, true);
     }
 
     public StoreConfig withDurability(Durability d) {
-        return new StoreConfig(d, maxAttempts, backoff, ring, fileMode, shadows, metadataSyscalls);
+        return new StoreConfig(d, maxAttempts, runTimeout, backoff, ring, fileMode, shadows, metadataSyscalls);
     }
 
     public StoreConfig withMaxAttempts(int n) {
-        return new StoreConfig(durability, n, backoff, ring, fileMode, shadows, metadataSyscalls);
+        return new StoreConfig(durability, n, runTimeout, backoff, ring, fileMode, shadows, metadataSyscalls);
+    }
+
+    /** How long {@link Store#run} retries a conflicting body before it gives up. */
+    public StoreConfig withRunTimeout(Duration t) {
+        return new StoreConfig(durability, maxAttempts, t, backoff, ring, fileMode, shadows, metadataSyscalls);
+    }
+
+    /** The first retry's backoff window (doubled per retry, capped at 100× this). */
+    public StoreConfig withBackoff(Duration b) {
+        return new StoreConfig(durability, maxAttempts, runTimeout, b, ring, fileMode, shadows, metadataSyscalls);
     }
 
     public StoreConfig withRing(RingConfig r) {
-        return new StoreConfig(durability, maxAttempts, backoff, r, fileMode, shadows, metadataSyscalls);
+        return new StoreConfig(durability, maxAttempts, runTimeout, backoff, r, fileMode, shadows, metadataSyscalls);
     }
 
     public StoreConfig withFileMode(int mode) {
-        return new StoreConfig(durability, maxAttempts, backoff, ring, mode & 07777, shadows, metadataSyscalls);
+        return new StoreConfig(durability, maxAttempts, runTimeout, backoff, ring, mode & 07777, shadows, metadataSyscalls);
     }
 
     public StoreConfig withShadowPlacement(ShadowPlacement p) {
-        return new StoreConfig(durability, maxAttempts, backoff, ring, fileMode, p, metadataSyscalls);
+        return new StoreConfig(durability, maxAttempts, runTimeout, backoff, ring, fileMode, p, metadataSyscalls);
     }
 
     public StoreConfig withMetadataSyscalls(boolean on) {
-        return new StoreConfig(durability, maxAttempts, backoff, ring, fileMode, shadows, on);
+        return new StoreConfig(durability, maxAttempts, runTimeout, backoff, ring, fileMode, shadows, on);
     }
 }

@@ -1,7 +1,7 @@
 package io.txring.txn;
 
 /**
- * Counters of a store since it opened.
+ * Counters of a store handle since it opened.
  *
  * @param commits   transactions committed
  * @param conflicts commits refused by validation
@@ -11,6 +11,12 @@ package io.txring.txn;
  * @param flushSubmissions ring submissions those flushes took: fewer than {@code flushes} when concurrent commits shared one
  * @param dirSyncs         directory syncs commits needed
  * @param dirFsyncs        directory fsyncs run for them: fewer than {@code dirSyncs} when concurrent commits shared one
+ * @param runWaitNanos     time {@link Store#run} spent backing off between attempts
+ * @param runGaveUp        {@link Store#run} calls that ended in a conflict at their deadline or attempt cap
+ * @param orphansFinished  commit records of dead or failed committers this handle rolled forward
+ * @param tornDiscarded    torn records of dead committers this handle removed (while others had the store open)
+ * @param recoveries       failed states cleared by {@link Store#recover()}
  */
 public record StoreMetrics(long commits, long conflicts, long attempts, long failures,
-                           long flushes, long flushSubmissions, long dirSyncs, long dirFsyncs) {}
+                           long flushes, long flushSubmissions, long dirSyncs, long dirFsyncs,
+                           long runWaitNanos, long runGaveUp, long orphansFinished, long tornDiscarded, long recoveries) {}

@@ -109,6 +109,7 @@ public final class Transaction implements AutoCloseable {
         StorePath p = StorePath.of(path);
         Entry e = entries.get(p.path());
         if (e == null) {
+            store.journal.awaitSettled(p.path()); // no first read of a path an orphaned commit record names
             int dirfd = dir(p.parent());
             e = new Entry(p, dirfd, fs.stamp(dirfd, p.leaf(), p.path()));
             entries.put(p.path(), e);
@@ -399,6 +400,7 @@ public final class Transaction implements AutoCloseable {
             return e;
         }
         String shadowDir = shadowDirFor(p);
+        store.journal.awaitSettled(p.path()); // first touch: as in touch()
         openDirs(p.parent(), shadowDir);
         e = new Entry(p, dir(p.parent()), null);
         e.shadowDir = shadowDir;
@@ -553,7 +555,7 @@ public final class Transaction implements AutoCloseable {
         closeDirs();
     }
 
-    /** Set by the store once the commit record is durable: shadows then belong to recovery. */
+    /** Set by the commit protocol once the commit record is durable: shadows then belong to whoever finishes the record. */
     boolean pastCommitPoint;
 
     private void abortQuietly() {
@@ -599,11 +601,11 @@ public final class Transaction implements AutoCloseable {
      * directories holding its shadows in the same submission: the record may only name
      * shadows whose names survive a crash, and the two syncs need not wait for each other.
      */
-    void flush(boolean durable) throws IOException {
+    void flush(SyncPolicy sync) throws IOException {
         // fdatasync below also writes back pages dirtied through map(); unmapping first ends writes through them.
         unmap();
         List<Entry> open = entries.values().stream().filter(e -> e.shadowFd >= 0).toList();
-        Map<String, Integer> shadowDirs = durable && changed().size() > 1 ? shadowDirs() : Map.of();
+        Map<String, Integer> shadowDirs = sync.syncsShadowNames() && changed().size() > 1 ? shadowDirs() : Map.of();
         if (open.isEmpty() && shadowDirs.isEmpty()) return;
         // One submission: per shadow "fdatasync, then close whatever it returned" (a hard link), so
         // the flush costs one round trip however many files; linked names share one inode and one sync.
@@ -611,8 +613,9 @@ public final class Transaction implements AutoCloseable {
         List<Op> ops = new ArrayList<>();
         List<String> what = new ArrayList<>();
         for (Entry e : open) {
-            if (durable && inodes.add(e.inode)) {
-                ops.add(Op.fdatasync(e.shadowFd).describing(e.path.path()).hardLink());
+            Op data = inodes.add(e.inode) ? sync.shadowData(e.shadowFd, e.path.path()) : null;
+            if (data != null) {
+                ops.add(data);
                 what.add("fdatasync");
             }
             ops.add(Op.close(e.shadowFd).describing(e.path.path()));
@@ -668,9 +671,9 @@ public final class Transaction implements AutoCloseable {
         List<CommitRecord.Step> steps = new ArrayList<>();
         for (Entry e : entries.values()) {
             switch (e.kind) {
-                case WRITE -> steps.add(new CommitRecord.Step(CommitRecord.Kind.REPLACE, e.path.parent(), e.shadowDir, e.shadow, e.path.leaf(), 0, 0));
-                case CREATE -> steps.add(new CommitRecord.Step(CommitRecord.Kind.CREATE, e.path.parent(), e.shadowDir, e.shadow, e.path.leaf(), 0, 0));
-                case DELETE -> steps.add(CommitRecord.Step.delete(e.path.parent(), e.path.leaf(), e.seen.dev(), e.seen.ino()));
+                case WRITE -> steps.add(new CommitRecord.Step(CommitRecord.Kind.REPLACE, e.path.parent(), e.shadowDir, e.shadow, e.path.leaf(), e.seen));
+                case CREATE -> steps.add(new CommitRecord.Step(CommitRecord.Kind.CREATE, e.path.parent(), e.shadowDir, e.shadow, e.path.leaf(), VersionStamp.ABSENT));
+                case DELETE -> steps.add(CommitRecord.Step.delete(e.path.parent(), e.path.leaf(), e.seen));
                 case NONE -> { }
             }
         }
@@ -729,17 +732,17 @@ public final class Transaction implements AutoCloseable {
      * @throws NativeException the change failed: nothing was published
      * @throws DurabilityUnknown published, but its directory could not be synced
      */
-    void publishOne(GroupSync sync) throws IOException {
+    void publishOne(SyncPolicy sync, GroupSync groupSync) throws IOException {
         List<Entry> changed = changed();
         if (changed.size() != 1) throw new IllegalStateException("publishOne with " + changed.size() + " changes");
         Entry e = changed.getFirst();
         Op op = publishOp(e);
         int r;
         try {
-            r = sync.changeThenSync(e.path.parent(), e.dirfd, op);
-        } catch (IOException notDurable) {
+            r = sync.changeThenSync(groupSync, e.path.parent(), e.dirfd, op, store.ring);
+        } catch (DurabilityUnknown notDurable) {
             e.shadow = null;
-            throw new DurabilityUnknown(notDurable);
+            throw notDurable;
         }
         if (r < 0) throw NativeException.of(op.name(), e.path.path(), r);
         e.shadow = null; // published: nothing left to remove

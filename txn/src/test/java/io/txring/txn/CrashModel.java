@@ -31,6 +31,8 @@ final class CrashModel {
     static final class Inode {
         byte[] durable;
         byte[] current;
+        /** The real inode number in the traced run (0 if unknown): commit records name versions by it. */
+        long realIno;
 
         Inode(byte[] content) {
             durable = content;
@@ -52,18 +54,21 @@ final class CrashModel {
     private final String rootAbs;
 
     /** One op that completed successfully, copied out at completion time. */
-    record Event(int opcode, int fd, String path1, String path2, int flags, int length, long offset, byte[] data, int res) {}
+    record Event(int opcode, int fd, String path1, String path2, int flags, int length, long offset, byte[] data, int res, long ino) {}
 
     CrashModel(Path root) throws IOException {
         rootAbs = root.toString();
         try (Stream<Path> s = Files.walk(root)) {
             for (Path p : s.toList()) {
                 String rel = root.relativize(p).toString();
+                // The lock file and the marks live in the page cache only (a lone open resets the marks): not crash state.
+                if (rel.equals(".txring/lock") || rel.equals(".txring/marks")) continue;
                 if (Files.isDirectory(p)) {
                     dirs.put(rel, new Dir());
                 } else {
                     Dir d = dirs.get(parent(rel));
                     Inode i = new Inode(Files.readAllBytes(p));
+                    i.realIno = (Long) Files.getAttribute(p, "unix:ino");
                     d.durable.put(leaf(rel), i);
                     d.current.put(leaf(rel), i);
                 }
@@ -94,8 +99,16 @@ final class CrashModel {
                     data = null; // a directory
                 }
             }
+            long ino = 0;
+            if (op.opcode() == IORING_OP_OPENAT || op.opcode() == IORING_OP_OPENAT2) {
+                try { // the real inode, so records naming its version can be mapped onto a materialized crash state
+                    ino = (Long) Files.getAttribute(Path.of("/proc/self/fd/" + res), "unix:ino");
+                } catch (IOException | RuntimeException e) {
+                    ino = 0;
+                }
+            }
             synchronized (log) {
-                log.add(new Event(op.opcode(), op.fd(), op.firstPath(), op.secondPath(), op.flags(), op.length(), op.fileOffset(), data, res));
+                log.add(new Event(op.opcode(), op.fd(), op.firstPath(), op.secondPath(), op.flags(), op.length(), op.fileOffset(), data, res, ino));
             }
         };
     }
@@ -127,12 +140,14 @@ final class CrashModel {
                     return;
                 }
                 Dir d = dirs.get(parent(rel));
+                if (d == null) return; // outside what the model tracks (.txring's own files)
                 Inode i = d.current.get(leaf(rel));
                 if (i == null) {
                     i = new Inode(new byte[0]); // O_CREAT; its name is durable only after a directory fsync
                     i.durable = new byte[0];
                     d.current.put(leaf(rel), i);
                 }
+                if (i.realIno == 0) i.realIno = e.ino();
                 fileFds.put(e.res(), i);
             }
             case IORING_OP_WRITE -> {
@@ -240,6 +255,47 @@ final class CrashModel {
                 written.put(i, p);
             }
         }
+        mapRecordVersions(target, written);
+    }
+
+    /**
+     * A record names the versions its transaction validated by real dev:ino:size:mtime; the
+     * materialized copies have other inodes and times. Each whole record is re-encoded with the
+     * stamps of the copies of the same model inodes (a version absent from this crash state
+     * gets an inode number no file has), so recovery's version check sees what it would have
+     * seen on the real disk.
+     */
+    private void mapRecordVersions(Path target, Map<Inode, Path> written) throws IOException {
+        Path journal = target.resolve(".txring/journal");
+        if (!Files.isDirectory(journal)) return;
+        Map<Long, Inode> byIno = new HashMap<>();
+        for (Inode i : written.keySet()) if (i.realIno != 0) byIno.put(i.realIno, i);
+        try (Stream<Path> s = Files.list(journal)) {
+            for (Path rec : s.toList()) {
+                CommitRecord r = CommitRecord.decode(Files.readAllBytes(rec));
+                if (r == null) continue; // torn: left as the crash left it
+                List<CommitRecord.Step> steps = new ArrayList<>();
+                for (CommitRecord.Step st : r.steps()) {
+                    VersionStamp seen = st.seen();
+                    if (seen != null && seen.exists()) {
+                        Inode i = byIno.get(seen.ino());
+                        Path copy = i == null ? null : written.get(i);
+                        seen = copy == null ? new VersionStamp(seen.dev(), -1, seen.size(), seen.mtimeNs(), 0, 0) : stampOf(copy);
+                    }
+                    steps.add(new CommitRecord.Step(st.kind(), st.dir(), st.shadowDir(), st.shadow(), st.leaf(), seen));
+                }
+                Files.write(rec, new CommitRecord(steps).encode());
+            }
+        }
+    }
+
+    /** What statx would report as the version of {@code p}: dev (major:minor), ino, size, mtime. */
+    static VersionStamp stampOf(Path p) throws IOException {
+        long dev = (Long) Files.getAttribute(p, "unix:dev");
+        long devLinux = ((dev >>> 8) & 0xfff) << 32 | (dev & 0xff) | ((dev >>> 12) & 0xfff00); // glibc's dev_t → major:minor
+        long ino = (Long) Files.getAttribute(p, "unix:ino");
+        java.time.Instant m = Files.getLastModifiedTime(p).toInstant();
+        return new VersionStamp(devLinux, ino, Files.size(p), m.getEpochSecond() * 1_000_000_000L + m.getNano(), 0, 0);
     }
 
     /** Part of the new data present: the first half of the new content over the old. */

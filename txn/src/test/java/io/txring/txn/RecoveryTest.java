@@ -28,14 +28,46 @@ class RecoveryTest {
         Files.writeString(root.resolve("gone"), "old");
         Files.writeString(root.resolve(".txr-" + txid + "-0"), "new-a");
         Files.writeString(root.resolve("m/.txr-" + txid + "-1"), "created");
-        var st = (Long) Files.getAttribute(root.resolve("gone"), "unix:ino");
-        var dev = (Long) Files.getAttribute(root.resolve("gone"), "unix:dev");
-        long devLinux = ((dev >>> 8) & 0xfff) << 32 | (dev & 0xff) | ((dev >>> 12) & 0xfff00); // glibc's dev_t → major:minor
         CommitRecord rec = new CommitRecord(List.of(
-                new CommitRecord.Step(CommitRecord.Kind.REPLACE, "", "", ".txr-" + txid + "-0", "a", 0, 0),
-                new CommitRecord.Step(CommitRecord.Kind.CREATE, "m", "m", ".txr-" + txid + "-1", "b", 0, 0),
-                CommitRecord.Step.delete("", "gone", devLinux, st)));
+                new CommitRecord.Step(CommitRecord.Kind.REPLACE, "", "", ".txr-" + txid + "-0", "a", stampOf(root.resolve("a"))),
+                new CommitRecord.Step(CommitRecord.Kind.CREATE, "m", "m", ".txr-" + txid + "-1", "b", VersionStamp.ABSENT),
+                CommitRecord.Step.delete("", "gone", stampOf(root.resolve("gone")))));
         Files.write(root.resolve(".txring/journal/" + txid), rec.encode());
+    }
+
+    static VersionStamp stampOf(Path p) throws Exception {
+        return CrashModel.stampOf(p);
+    }
+
+    @Test
+    void staleRecordNeverMovesAPathBackwards() throws Exception {
+        crashAfterCommitPoint("t4");
+        // A later commit replaced "a" and re-created "gone" after the record was written (its removal was lost).
+        Files.delete(root.resolve("a"));
+        Files.writeString(root.resolve("a"), "newer-a");
+        Files.delete(root.resolve("gone"));
+        Files.writeString(root.resolve("gone"), "newer");
+        try (Store s = Store.open(root)) {
+            assertTrue(s.recoverySummary().startsWith("1 commit records replayed"), s.recoverySummary());
+        }
+        assertEquals("newer-a", Files.readString(root.resolve("a")), "a stale REPLACE must not undo the newer version");
+        assertEquals("newer", Files.readString(root.resolve("gone")), "a stale DELETE must not remove the newer version");
+        assertEquals("created", Files.readString(root.resolve("m/b")), "the CREATE is still due: b never existed");
+        assertEquals(List.of(), shadows(), "the superseded shadow is removed");
+    }
+
+    @Test
+    void malformedFieldsUnderAValidChecksumAreDiscardedNotFatal() throws Exception {
+        Files.createDirectories(root.resolve(".txring/journal"));
+        Files.writeString(root.resolve("a"), "old-a");
+        String body = "txring-commit 3\nR \t\t.txr-x-0\ta\tnot-a-stamp\n";
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(body.getBytes(UTF_8));
+        Files.writeString(root.resolve(".txring/journal/0-x-1"), body + "end " + Long.toHexString(crc.getValue()) + "\n");
+        try (Store s = Store.open(root)) {
+            assertTrue(s.recoverySummary().contains("1 torn records discarded"), s.recoverySummary());
+        }
+        assertEquals("old-a", Files.readString(root.resolve("a")));
     }
 
     @Test
@@ -82,7 +114,9 @@ class RecoveryTest {
 
     @Test
     void recordRoundTrip() {
-        CommitRecord r = new CommitRecord(List.of(new CommitRecord.Step(CommitRecord.Kind.REPLACE, "x y", "x y/tmp", ".txr-1-0", "é", 0, 0)));
+        CommitRecord r = new CommitRecord(List.of(new CommitRecord.Step(CommitRecord.Kind.REPLACE, "x y", "x y/tmp", ".txr-1-0", "é",
+                new VersionStamp(1L << 32 | 3, 77, 12, 1_700_000_000_123_456_789L, 0, 0)),
+                CommitRecord.Step.delete("", "gone", VersionStamp.ABSENT)));
         assertEquals(r, CommitRecord.decode(r.encode()));
         byte[] bad = r.encode();
         bad[20] ^= 1;

@@ -44,7 +44,6 @@ public final class Delivery implements MessageSink {
     private boolean replayable = true;
     private boolean committed;
 
-    private IOException unknownOutcome;
     private boolean ended;
 
     /** The caller holds the agent's read lock on {@code store}; a failure here releases it. */
@@ -164,8 +163,7 @@ public final class Delivery implements MessageSink {
         try {
             tx.commit();
         } catch (CommitUnknownException e) {
-            unknownOutcome = e; // recovery completes it when the agent reopens the store
-            throw e;
+            throw e; // the store finishes it (Store.recover, which its next begin tries)
         } catch (IOException | RuntimeException e) {
             if (!(e instanceof ConflictException)) agent.forget(recipients);
             throw e;
@@ -182,7 +180,6 @@ public final class Delivery implements MessageSink {
             if (!committed) tx.abort();
         } finally {
             closeArena();
-            agent.ended(store, unknownOutcome);
         }
     }
 }

@@ -13,8 +13,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Delivers messages into Maildirs under one spool root, each message to all its
@@ -26,22 +24,12 @@ public final class DeliveryAgent implements MailDrop, AutoCloseable {
     /** Maildir files are private to their owner, as Dovecot and maildrop create them. */
     public static final int MESSAGE_MODE = 0600;
 
-    private final Path root;
-    private final StoreConfig config;
-    /**
-     * Deliveries hold the read side for their whole life; replacing a store that failed after
-     * a commit point takes the write side, so no delivery runs on a store being closed.
-     */
-    private final ReentrantReadWriteLock storeLock = new ReentrantReadWriteLock(true);
-    private volatile Store store;
-    private volatile Store failed;
-    private final AtomicLong reopens = new AtomicLong();
+    /** Finishes a commit that failed after its commit point by itself (Store.recover, tried by begin). */
+    private final Store store;
     /** Mailboxes whose tmp/new/cur we created or found this run: saves three mkdirat per delivery. */
     private final Set<String> prepared = ConcurrentHashMap.newKeySet();
 
     private DeliveryAgent(Path root, StoreConfig config) throws IOException {
-        this.root = root;
-        this.config = config;
         this.store = Store.open(root, config);
     }
 
@@ -62,9 +50,6 @@ public final class DeliveryAgent implements MailDrop, AutoCloseable {
 
     public Store store() { return store; }
 
-    /** Times the store was reopened after a commit with an unknown outcome. */
-    public long reopens() { return reopens.get(); }
-
     /**
      * Starts a delivery to {@code recipients} (duplicates collapse into one mailbox); their
      * Maildirs are created as needed. The returned delivery belongs to the calling thread
@@ -74,41 +59,12 @@ public final class DeliveryAgent implements MailDrop, AutoCloseable {
     public Delivery begin(Collection<Recipient> recipients) throws IOException {
         List<Recipient> distinct = List.copyOf(new LinkedHashSet<>(recipients));
         if (distinct.isEmpty()) throw new IllegalArgumentException("a delivery needs at least one recipient");
-        if (failed != null) reopen();
-        storeLock.readLock().lock();
         try {
-            Store s = store;
-            for (Recipient r : distinct) prepare(s, r);
-            return new Delivery(this, s, distinct);
+            for (Recipient r : distinct) prepare(store, r);
+            return new Delivery(this, store, distinct);
         } catch (IOException | RuntimeException e) {
-            storeLock.readLock().unlock();
             forget(distinct); // a mailbox may have been removed under us: create it again next time
             throw e;
-        }
-    }
-
-    /** Called by a delivery as it ends (committed or not), on the thread that began it. */
-    void ended(Store s, IOException unknownOutcome) {
-        if (unknownOutcome != null) failed = s; // that store refuses new work until reopened
-        storeLock.readLock().unlock();
-    }
-
-    /**
-     * A commit failed after its commit point: the store refuses work until reopened, and
-     * reopening runs recovery, which completes that commit. Waits for running deliveries.
-     */
-    private void reopen() throws IOException {
-        storeLock.writeLock().lock();
-        try {
-            Store f = failed;
-            if (f == null || f != store) return; // another thread did it
-            f.close();
-            prepared.clear();
-            store = Store.open(root, config);
-            failed = null;
-            reopens.incrementAndGet();
-        } finally {
-            storeLock.writeLock().unlock();
         }
     }
 
@@ -136,11 +92,6 @@ public final class DeliveryAgent implements MailDrop, AutoCloseable {
 
     @Override
     public void close() {
-        storeLock.writeLock().lock();
-        try {
-            store.close();
-        } finally {
-            storeLock.writeLock().unlock();
-        }
+        store.close();
     }
 }

@@ -1,0 +1,462 @@
+package io.txring.txn;
+
+import static io.txring.uring.generated.uring_h.*;
+
+import io.txring.core.Op;
+import io.txring.core.Ring;
+import io.txring.uring.NativeException;
+import io.txring.uring.generated.Errno;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * The commit records of a store ({@code .txring/journal/}): writing them (the commit point),
+ * removing them, and finishing the ones their committer left behind.
+ *
+ * <h2>Who owns a record</h2>
+ * A record is named {@code <slot>-<handle>-<n>}: {@code slot} is the owner slot of the store
+ * handle that wrote it, a byte of {@code .txring/lock} that handle keeps write-locked (an OFD
+ * lock) until it closes or its process dies. A record is <em>live</em> while its writer may
+ * still be working on it: its slot is held by another open file description, or it is this
+ * handle's own and still in {@link #inFlight}. Liveness is exact — a lock, never a timeout.
+ *
+ * <h2>Orphans</h2>
+ * A live committer holds the commit locks of every path its record names from before it writes
+ * the record until after it has unlinked it, and it marks those ranges {@link CommitMarks#PENDING}
+ * first. So whoever holds a range's lock and finds it PENDING has found an orphan: the committer
+ * died after its commit point, or failed past it. {@link #adopt} finishes it, under the locks of
+ * every path it names: rolls each step forward only while the target is still the version the
+ * committer validated and the shadow is still there ({@link #rollForward}), syncs, unlinks the
+ * record, makes that removal durable, clears the marks — then releases the locks.
+ *
+ * <h2>Removals</h2>
+ * A committer unlinks its own record lazily durable: the removal gets a number
+ * ({@link CommitMarks#nextRemoval}) written into its ranges' words, and a later commit on those
+ * ranges fsyncs the journal before its own commit point unless a journal fsync has covered that
+ * number already (a record write's own journal fsync does). A crash can thus never bring back a
+ * record after a later commit on its paths became durable; the version check of
+ * {@link #rollForward} would refuse to move a path backwards even if it did.
+ */
+final class Journal {
+    /** What one pass over the journal did. */
+    record Report(int replayed, int discarded) {}
+
+    private final Store store;
+    private final Ring ring;
+    private final FileOps fs;
+    final int journalFd;
+    private final CommitMarks marks;
+    private final LockTable locks;
+    private final SyncPolicy sync;
+    private final GroupSync groupSync;
+    private final int ownerSlot;
+    /** This handle's records between their creation and their removal (or abandonment after a failure). */
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    final AtomicLong adopted = new AtomicLong(), discarded = new AtomicLong();
+
+    Journal(Store store, int journalFd, CommitMarks marks, LockTable locks, SyncPolicy sync, GroupSync groupSync, int ownerSlot) {
+        this.store = store;
+        this.ring = store.ring;
+        this.fs = store.fs;
+        this.journalFd = journalFd;
+        this.marks = marks;
+        this.locks = locks;
+        this.sync = sync;
+        this.groupSync = groupSync;
+        this.ownerSlot = ownerSlot;
+    }
+
+    // ---- the committer's side ---------------------------------------------------------------
+
+    /**
+     * Step 4, the commit point: marks the ranges, then creates, writes and (per the policy)
+     * syncs the record. Ensures: when this returns the record is durable and every range it
+     * names reads PENDING; when it throws {@link NativeException} nothing of it survives (a clean
+     * failure); when it throws {@link CommitUnknownException} it may survive and be rolled forward.
+     */
+    void write(String txid, CommitRecord record, Collection<Integer> ranges) throws IOException {
+        String shown = ".txring/journal/" + txid;
+        inFlight.add(txid);
+        for (int r : ranges) marks.setPending(r); // before the record exists: a finder holding a range's lock knows to look
+        long removalsBefore = marks.removals();  // this write's journal fsync starts after these removals
+        int fd;
+        try {
+            fd = fs.open(journalFd, txid, O_CREAT | O_EXCL | O_WRONLY, 0600, shown);
+        } catch (NativeException e) {
+            settleFailedWrite(txid, ranges, false);
+            throw e;
+        }
+        try {
+            byte[] bytes = record.encode();
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment buf = a.allocate(bytes.length);
+                buf.copyFrom(MemorySegment.ofArray(bytes));
+                // The write alone: routed to a syscall (the default) it runs here, while in a chain it would take the fsyncs with it.
+                int written = ring.callRaw(Op.write(fd, buf, 0));
+                if (written != bytes.length) { // failed, or short: a torn record must not stay
+                    ring.callRaw(Op.close(fd));
+                    throw NativeException.of("write", shown, written < 0 ? written : -Errno.EIO);
+                }
+            }
+            Op[] done = sync.recordDone(fd, journalFd);
+            int[] r = ring.callBatch(done);
+            for (int i = 0; i < r.length; i++) fs.check(r[i], done[i].name(), done[i].path() != null ? done[i].path() : shown);
+            if (sync.tracksRemovals()) marks.synced(removalsBefore); // the journal fsync above started after those removals
+        } catch (IOException e) {
+            settleFailedWrite(txid, ranges, true);
+            throw e;
+        }
+    }
+
+    /**
+     * A record write failed before its commit point was confirmed: the record must not
+     * survive to be replayed (its content may be whole in the page cache). Unlinked and, when
+     * durable, the unlink synced; if either fails the outcome is unknown.
+     */
+    private void settleFailedWrite(String txid, Collection<Integer> ranges, boolean created) throws IOException {
+        String shown = ".txring/journal/" + txid;
+        if (created) {
+            int r = ring.callRaw(Op.unlinkat(journalFd, txid, 0));
+            int s = r >= 0 && sync.tracksRemovals() ? ring.callRaw(Op.fsync(journalFd)) : 0;
+            if ((r < 0 && r != -Errno.ENOENT) || s < 0) {
+                inFlight.remove(txid); // an orphan now: whoever holds its locks next finishes or discards it
+                throw new CommitUnknownException("commit record " + shown + " could not be removed after a failed write; "
+                        + "it may still be rolled forward", NativeException.of(r < 0 ? "unlinkat" : "fsync", shown, r < 0 ? r : s));
+            }
+        }
+        for (int rg : ranges) marks.clear(rg);
+        inFlight.remove(txid);
+    }
+
+    /** Step 6: unlinks the record (its steps are published and synced) and records the removal in its ranges. */
+    void remove(String txid, Collection<Integer> ranges) {
+        int r = ring.callRaw(Op.unlinkat(journalFd, txid, 0));
+        if (r < 0) { // cannot happen short of a broken filesystem: leave it as an orphan, replay is a no-op now
+            inFlight.remove(txid);
+            return;
+        }
+        if (sync.tracksRemovals()) {
+            long g = marks.nextRemoval(); // after the unlink: a journal fsync that reads a count ≥ g started after it
+            for (int rg : ranges) marks.setRemoved(rg, g);
+        } else {
+            for (int rg : ranges) marks.clear(rg);
+        }
+        inFlight.remove(txid);
+    }
+
+    /** Abandons an in-flight record after a failure past the commit point: from now on it is an orphan. */
+    void abandon(String txid) {
+        inFlight.remove(txid);
+    }
+
+    /**
+     * Under the commit locks of {@code ranges}: the ranges whose words say an orphan record may
+     * name them (PENDING while we hold the lock), for {@link #adopt}.
+     */
+    Set<Integer> orphansAmong(Collection<Integer> ranges) {
+        Set<Integer> found = null;
+        for (int r : ranges) {
+            if (marks.get(r) == CommitMarks.PENDING) {
+                if (found == null) found = new TreeSet<>();
+                found.add(r);
+            }
+        }
+        return found == null ? Set.of() : found;
+    }
+
+    /**
+     * Under the commit locks of {@code ranges}, before a commit that writes no record publishes:
+     * makes an earlier record's removal durable if one of these ranges may still bring it back.
+     * Ensures: no record naming these paths can reappear after a crash once this commit is durable.
+     */
+    void syncRemovalsOf(Collection<Integer> ranges) throws IOException {
+        if (!sync.tracksRemovals()) return;
+        boolean needed = false;
+        for (int r : ranges) needed |= marks.removalUnsynced(marks.get(r));
+        if (!needed) return;
+        long before = marks.removals();
+        groupSync.sync(StorePath.META_DIR + "/journal", journalFd);
+        marks.synced(before);
+    }
+
+    /**
+     * Before a transaction first reads {@code path}: if a record may name it, waits for a live
+     * committer to finish, or finishes an orphan. Ensures no transaction reads a path an orphan
+     * record names. The fast path is one read of shared memory.
+     */
+    void awaitSettled(String path) throws IOException {
+        int r = LockTable.rangeOf(path);
+        if (marks.get(r) != CommitMarks.PENDING) return;
+        try (LockTable.Held held = locks.acquireRanges(new TreeSet<>(List.of(r)))) {
+            if (marks.get(r) != CommitMarks.PENDING) return; // a live committer was at work: it is done
+        }
+        adopt(Set.of(r));
+    }
+
+    // ---- finishing orphans -------------------------------------------------------------------
+
+    /**
+     * Finishes every orphan record naming a path of {@code wanted} (every orphan when null),
+     * discards torn records whose writer is gone, and clears PENDING words no record backs.
+     * Called holding no commit lock; takes each record's locks itself, in order.
+     */
+    Report adopt(Set<Integer> wanted) throws IOException {
+        int replayed = 0, dropped = 0;
+        for (String name : names()) {
+            byte[] bytes = read(name);
+            if (bytes == null) continue; // removed meanwhile
+            CommitRecord rec = CommitRecord.decode(bytes);
+            if (rec == null) {
+                if (!live(name) && unlinkQuietly(name)) dropped++; // torn, and its writer is gone: never a commit point
+                continue;
+            }
+            TreeSet<Integer> ranges = LockTable.rangesOf(rec.paths());
+            if (wanted != null && ranges.stream().noneMatch(wanted::contains)) continue;
+            try (LockTable.Held held = locks.acquireRanges(ranges)) {
+                byte[] now = read(name); // under the locks: a live committer would have removed it before releasing them
+                CommitRecord still = now == null ? null : CommitRecord.decode(now);
+                if (still == null) continue;
+                rollForward(still);
+                finishRemoval(name);
+                for (int r : ranges) marks.clear(r);
+                replayed++;
+            }
+        }
+        if (wanted != null) {
+            for (int r : wanted) clearIfUnbacked(r);
+        }
+        adopted.addAndGet(replayed);
+        discarded.addAndGet(dropped);
+        return new Report(replayed, dropped);
+    }
+
+    /** A PENDING word whose committer died before writing its record, or after removing it. */
+    private void clearIfUnbacked(int range) throws IOException {
+        try (LockTable.Held held = locks.acquireRanges(new TreeSet<>(List.of(range)))) {
+            if (marks.get(range) != CommitMarks.PENDING) return;
+            for (String name : names()) {
+                byte[] bytes = read(name);
+                CommitRecord rec = bytes == null ? null : CommitRecord.decode(bytes);
+                if (rec != null && LockTable.rangesOf(rec.paths()).contains(range)) return; // adopt's next pass takes it
+            }
+            if (sync.tracksRemovals()) { // the dead committer may have unlinked its record without the removal being durable
+                long before = marks.removals();
+                fs.check(ring.callRaw(Op.fsync(journalFd)), "fsync", ".txring/journal");
+                marks.synced(before);
+            }
+            marks.clear(range);
+        }
+    }
+
+    /** Unlinks an adopted record and makes that durable, still under its locks. */
+    private void finishRemoval(String name) throws IOException {
+        int r = ring.callRaw(Op.unlinkat(journalFd, name, 0));
+        if (r < 0 && r != -Errno.ENOENT) throw NativeException.of("unlinkat", ".txring/journal/" + name, r);
+        if (sync.tracksRemovals()) {
+            long before = marks.removals();
+            fs.check(ring.callRaw(Op.fsync(journalFd)), "fsync", ".txring/journal");
+            marks.synced(before);
+        }
+    }
+
+    private boolean unlinkQuietly(String name) throws IOException {
+        int r = ring.callRaw(Op.unlinkat(journalFd, name, 0));
+        if (r == -Errno.ENOENT) return false;
+        fs.check(r, "unlinkat", ".txring/journal/" + name);
+        if (sync.tracksRemovals()) fs.check(ring.callRaw(Op.fsync(journalFd)), "fsync", ".txring/journal");
+        return true;
+    }
+
+    /** Whether the record's writer may still be working on it. */
+    private boolean live(String name) throws NativeException {
+        int dash = name.indexOf('-');
+        int slot;
+        try {
+            slot = dash <= 0 ? -1 : Integer.parseInt(name.substring(0, dash));
+        } catch (NumberFormatException e) {
+            slot = -1;
+        }
+        if (slot < 0 || slot >= LockTable.OWNER_SLOTS) return false; // not a name a store writes: nobody's
+        if (slot == ownerSlot) return inFlight.contains(name);
+        return locks.ownerHeldElsewhere(slot);
+    }
+
+    // ---- the lone opener's side ---------------------------------------------------------------
+
+    /**
+     * At a lone open (no other handle has the store open, so no writer is live and no lock is
+     * needed): rolls every whole record forward and discards every torn one.
+     */
+    Report replayAll() throws IOException {
+        int replayed = 0, dropped = 0;
+        for (String name : names()) {
+            byte[] bytes = read(name);
+            if (bytes == null) continue;
+            CommitRecord rec = CommitRecord.decode(bytes);
+            if (rec != null) {
+                rollForward(rec);
+                replayed++;
+            } else {
+                dropped++; // torn: the transaction never reached its commit point
+            }
+            fs.check(ring.callRaw(Op.unlinkat(journalFd, name, 0)), "unlinkat", ".txring/journal/" + name);
+        }
+        if (replayed + dropped > 0 && sync.tracksRemovals()) {
+            fs.check(ring.callRaw(Op.fsync(journalFd)), "fsync", ".txring/journal");
+        }
+        return new Report(replayed, dropped);
+    }
+
+    // ---- replay --------------------------------------------------------------------------------
+
+    /**
+     * Applies each step of {@code rec} that is still due, then syncs the directories it
+     * touched. A rename is due while its shadow exists and the target is still the version the
+     * committer validated; a delete while the target is that version. Anything else was
+     * published already or has been superseded (a shadow found beside a superseded target is
+     * garbage and is removed). Idempotent, and never moves a path backwards.
+     */
+    void rollForward(CommitRecord rec) throws IOException {
+        Map<String, Integer> open = new TreeMap<>();
+        Set<String> targets = new TreeSet<>(), crossSources = new TreeSet<>();
+        try {
+            for (CommitRecord.Step step : rec.steps()) {
+                int dirfd = dirIfPresent(open, step.dir());
+                if (dirfd < 0) continue; // nothing to publish into: the step cannot have mattered
+                VersionStamp now = stampOrNull(dirfd, step.leaf(), step.path());
+                switch (step.kind()) {
+                    case REPLACE, CREATE -> {
+                        int shadowDirfd = dirIfPresent(open, step.shadowDir());
+                        if (shadowDirfd < 0) continue; // shadow directory gone: published before
+                        VersionStamp shadow = stampOrNull(shadowDirfd, step.shadow(), step.path());
+                        if (shadow == null || !shadow.exists()) continue; // published before
+                        boolean due = step.seen() == null || (now != null && CommitRecord.sameVersion(step.seen(), now));
+                        if (!due) { // superseded: the shadow is garbage
+                            ring.callRaw(Op.unlinkat(shadowDirfd, step.shadow(), 0));
+                            continue;
+                        }
+                        int flags = step.seen() != null && !step.seen().exists() ? RENAME_NOREPLACE : 0;
+                        int r = ring.callRaw(Op.renameat(shadowDirfd, step.shadow(), dirfd, step.leaf(), flags));
+                        if (r == -Errno.EEXIST || r == -Errno.ENOENT) continue; // created by someone else / gone meanwhile
+                        fs.check(r, "renameat", step.path());
+                        targets.add(step.dir());
+                        if (!step.shadowDir().equals(step.dir())) crossSources.add(step.shadowDir());
+                    }
+                    case DELETE -> {
+                        boolean due = step.seen() == null ? now != null && now.exists()
+                                : now != null && step.seen().exists() && CommitRecord.sameVersion(step.seen(), now);
+                        if (!due) continue;
+                        int r = ring.callRaw(Op.unlinkat(dirfd, step.leaf(), 0));
+                        if (r == -Errno.ENOENT) continue;
+                        fs.check(r, "unlinkat", step.path());
+                        targets.add(step.dir());
+                    }
+                }
+            }
+            // Even a step found published may not be durable yet (its committer died before its directory fsync).
+            for (CommitRecord.Step step : rec.steps()) {
+                targets.add(step.dir());
+                if (step.shadowDir() != null && !step.shadowDir().equals(step.dir())) crossSources.add(step.shadowDir());
+            }
+            if (sync.tracksRemovals()) {
+                // A rename's arrival before its source's removal: targets that are not also sources first.
+                Map<String, Integer> first = new TreeMap<>(), second = new TreeMap<>();
+                for (String d : targets) if (open.containsKey(d)) (crossSources.contains(d) ? second : first).put(d, open.get(d));
+                for (String d : crossSources) if (open.containsKey(d) && !first.containsKey(d)) second.put(d, open.get(d));
+                for (var e : first.entrySet()) fs.check(ring.callRaw(Op.fsync(e.getValue())), "fsync", shown(e.getKey()));
+                for (var e : second.entrySet()) fs.check(ring.callRaw(Op.fsync(e.getValue())), "fsync", shown(e.getKey()));
+            }
+        } finally {
+            for (int fd : open.values()) if (fd >= 0 && fd != store.rootFd) ring.callRaw(Op.close(fd));
+        }
+    }
+
+    private static String shown(String dir) {
+        return dir.isEmpty() ? "." : dir;
+    }
+
+    /** The stamp of {@code leaf}; null when it is not a regular file (then no step applies to it). */
+    private VersionStamp stampOrNull(int dirfd, String leaf, String shownAs) throws IOException {
+        try {
+            return fs.stamp(dirfd, leaf, shownAs);
+        } catch (NativeException e) {
+            throw e;
+        } catch (IOException notRegular) {
+            return null;
+        }
+    }
+
+    /** The directory {@code dir} opened confined (cached in {@code open}), or -1 if it does not exist. */
+    private int dirIfPresent(Map<String, Integer> open, String dir) throws NativeException {
+        Integer fd = open.get(dir);
+        if (fd != null) return fd;
+        int r;
+        if (dir.isEmpty()) {
+            r = store.rootFd;
+        } else {
+            try {
+                StorePath.of(dir); // a name read from disk passes the API's rules before the kernel sees it
+                r = fs.openDir(store.rootFd, dir, dir);
+            } catch (NativeException e) {
+                if (e.errno() != Errno.ENOENT && e.errno() != Errno.ENOTDIR) throw e;
+                r = -1;
+            } catch (java.nio.file.InvalidPathException e) {
+                r = -1;
+            }
+        }
+        open.put(dir, r);
+        return r;
+    }
+
+    // ---- files -----------------------------------------------------------------------------------
+
+    private List<String> names() throws IOException {
+        try (Stream<Path> s = Files.list(store.root.resolve(".txring/journal"))) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (NoSuchFileException e) {
+            return List.of();
+        }
+    }
+
+    /** The record's bytes, or null if it is gone. Never follows a symlink, never blocks on a FIFO. */
+    private byte[] read(String name) throws IOException {
+        String shown = ".txring/journal/" + name;
+        int fd = ring.callRaw(FileOps.openOp(journalFd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0));
+        if (fd == -Errno.ENOENT) return null;
+        if (fd == -Errno.ELOOP || fd == -Errno.ENXIO) return new byte[0]; // not a record: reads as torn
+        fs.check(fd, "openat2", shown);
+        try {
+            return fs.readAll(fd, 0, shown);
+        } catch (NativeException e) {
+            if (e.errno() == Errno.EISDIR || e.errno() == Errno.EAGAIN) return new byte[0];
+            throw e;
+        } finally {
+            ring.callRaw(Op.close(fd));
+        }
+    }
+
+    /** The owner-slot prefix of this handle's record names. */
+    static String namePrefix(int slot) {
+        return slot + "-";
+    }
+
+    /** For {@link Store#recover()}: this handle's own records that no thread is writing any more. */
+    boolean hasOwnOrphans() throws IOException {
+        String prefix = namePrefix(ownerSlot);
+        for (String n : names()) if (n.startsWith(prefix) && !inFlight.contains(n)) return true;
+        return false;
+    }
+}

@@ -1,0 +1,95 @@
+package io.txring.txn;
+
+import io.txring.core.Op;
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * What the commit steps make durable: {@link Durability}'s behaviour, as the strategy the
+ * steps call instead of testing a flag. {@link Durable} fsyncs everything a power cut could
+ * otherwise lose; {@link Consistent} relies on the page cache, which outlives the process.
+ */
+abstract sealed class SyncPolicy permits SyncPolicy.Durable, SyncPolicy.Consistent {
+    static SyncPolicy of(Durability d) {
+        return d == Durability.DURABLE ? new Durable() : new Consistent();
+    }
+
+    /** Step 1: the op that makes a shadow's data durable, hard-linked to its close; null when nothing is synced. */
+    abstract Op shadowData(int fd, String shownAs);
+
+    /** Step 1: whether a commit that writes a record syncs its shadows' directories first (a record must name durable shadows). */
+    abstract boolean syncsShadowNames();
+
+    /** Step 4: after the record's write, the ops that make it and its name durable and close it (one submission). */
+    abstract Op[] recordDone(int fd, int journalFd);
+
+    /** Step 5: makes the touched directories' entries durable (each fsync shared with concurrent commits). */
+    abstract void syncDirs(GroupSync sync, Map<String, Integer> dirs) throws IOException;
+
+    /**
+     * Step 5 for one change: runs it and makes its directory durable.
+     *
+     * @return the change's result
+     * @throws Transaction.DurabilityUnknown published, but the directory could not be synced
+     */
+    abstract int changeThenSync(GroupSync sync, String dir, int dirfd, Op change, io.txring.core.Ring ring) throws IOException;
+
+    /** Step 6 and adoption: whether removing a record must be followed by a journal fsync before a later commit relies on it. */
+    abstract boolean tracksRemovals();
+
+    static final class Durable extends SyncPolicy {
+        @Override Op shadowData(int fd, String shownAs) {
+            return Op.fdatasync(fd).describing(shownAs).hardLink(); // the close after it runs whatever it returns
+        }
+
+        @Override boolean syncsShadowNames() {
+            return true;
+        }
+
+        @Override Op[] recordDone(int fd, int journalFd) {
+            // fdatasync then close (hard-linked), and beside them the journal directory's fsync: the record's name is new
+            return new Op[] {Op.fdatasync(fd).hardLink(), Op.close(fd), Op.fsync(journalFd).describing(".txring/journal")};
+        }
+
+        @Override void syncDirs(GroupSync sync, Map<String, Integer> dirs) throws IOException {
+            sync.syncAll(dirs);
+        }
+
+        @Override int changeThenSync(GroupSync sync, String dir, int dirfd, Op change, io.txring.core.Ring ring) throws IOException {
+            try {
+                return sync.changeThenSync(dir, dirfd, change);
+            } catch (IOException notDurable) {
+                throw new Transaction.DurabilityUnknown(notDurable);
+            }
+        }
+
+        @Override boolean tracksRemovals() {
+            return true;
+        }
+    }
+
+    static final class Consistent extends SyncPolicy {
+        @Override Op shadowData(int fd, String shownAs) {
+            return null;
+        }
+
+        @Override boolean syncsShadowNames() {
+            return false;
+        }
+
+        @Override Op[] recordDone(int fd, int journalFd) {
+            return new Op[] {Op.close(fd)};
+        }
+
+        @Override void syncDirs(GroupSync sync, Map<String, Integer> dirs) {
+        }
+
+        @Override int changeThenSync(GroupSync sync, String dir, int dirfd, Op change, io.txring.core.Ring ring) {
+            return ring.callRaw(change);
+        }
+
+        @Override boolean tracksRemovals() {
+            return false;
+        }
+    }
+}
