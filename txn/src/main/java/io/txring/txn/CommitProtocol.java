@@ -96,6 +96,7 @@ final class CommitProtocol {
         try {
             journal.write(tx.id, record, ranges);
         } catch (CommitUnknownException e) {
+            tx.pastCommitPoint = true; // the record may survive: its shadows are the adopter's now, never dropped by the abort
             store.fail(e);
             throw e;
         }

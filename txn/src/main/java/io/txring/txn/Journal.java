@@ -252,11 +252,7 @@ final class Journal {
                 CommitRecord rec = bytes == null ? null : CommitRecord.decode(bytes);
                 if (rec != null && LockTable.rangesOf(rec.paths()).contains(range)) return; // adopt's next pass takes it
             }
-            if (sync.tracksRemovals()) { // the dead committer may have unlinked its record without the removal being durable
-                long before = marks.removals();
-                fs.check(ring.callRaw(Op.fsync(journalFd)), "fsync", ".txring/journal");
-                marks.synced(before);
-            }
+            if (sync.tracksRemovals()) syncJournal(); // the dead committer may have unlinked its record without the removal being durable
             marks.clear(range);
         }
     }
@@ -265,18 +261,21 @@ final class Journal {
     private void finishRemoval(String name) throws IOException {
         int r = ring.callRaw(Op.unlinkat(journalFd, name, 0));
         if (r < 0 && r != -Errno.ENOENT) throw NativeException.of("unlinkat", ".txring/journal/" + name, r);
-        if (sync.tracksRemovals()) {
-            long before = marks.removals();
-            fs.check(ring.callRaw(Op.fsync(journalFd)), "fsync", ".txring/journal");
-            marks.synced(before);
-        }
+        if (sync.tracksRemovals()) syncJournal();
+    }
+
+    /** One journal-directory fsync (not shared: rare paths only); every removal counted before it is then durable. */
+    private void syncJournal() throws NativeException {
+        long before = marks.removals();
+        fs.check(ring.callRaw(Op.fsync(journalFd)), "fsync", ".txring/journal");
+        marks.synced(before);
     }
 
     private boolean unlinkQuietly(String name) throws IOException {
         int r = ring.callRaw(Op.unlinkat(journalFd, name, 0));
         if (r == -Errno.ENOENT) return false;
         fs.check(r, "unlinkat", ".txring/journal/" + name);
-        if (sync.tracksRemovals()) fs.check(ring.callRaw(Op.fsync(journalFd)), "fsync", ".txring/journal");
+        if (sync.tracksRemovals()) syncJournal();
         return true;
     }
 

@@ -103,6 +103,7 @@ public final class Store implements AutoCloseable {
             boolean lone = locks.tryExclusive();
             this.ownerSlot = locks.claimOwnerSlot(ThreadLocalRandom.current().nextInt(LockTable.OWNER_SLOTS));
             this.handleId = ownerSlot + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
+            if (!lone) locks.holdShared(); // waits out a lone opener's recovery before touching what it resets
             // A lone opener starts the words from zero: they may be a crashed machine's, and its full replay needs none.
             this.marks = CommitMarks.open(root.resolve(".txring/marks"), lone);
             taken.add(marks);
@@ -111,10 +112,10 @@ public final class Store implements AutoCloseable {
             this.protocol = new CommitProtocol(this, journal, locks, sync, groupSync);
             if (lone) {
                 this.recovery = Recovery.run(this, journal); // nobody else has the store open: replay and sweep everything
+                locks.holdShared(); // downgrades the exclusive hold: others may open now
             } else {
                 this.recovery = null; // others have it open: orphans are finished as they are found
             }
-            locks.holdShared(); // downgrades a lone opener's exclusive hold: others may open now
         } catch (IOException | RuntimeException e) {
             for (int i = taken.size() - 1; i >= 0; i--) {
                 try {
