@@ -31,7 +31,9 @@ import java.util.Set;
  */
 final class CommitMarks implements AutoCloseable {
     static final long PENDING = -1;
-    private static final long REMOVALS_AT = 8, SYNCED_AT = 16, RANGES_AT = 64;
+    private static final long RECOVERED_AT = 0, REMOVALS_AT = 8, SYNCED_AT = 16, RANGES_AT = 64;
+    /** The header word a lone opener sets once its full replay finished: the words are then meaningful. */
+    private static final long RECOVERED = 0x7478_7269_6e67_5231L; // "txringR1"
     static final long SIZE = RANGES_AT + 8L * LockTable.RANGES;
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
 
@@ -57,6 +59,15 @@ final class CommitMarks implements AutoCloseable {
             Arena arena = Arena.ofShared(); // closing it unmaps
             return new CommitMarks(arena, ch.map(FileChannel.MapMode.READ_WRITE, 0, SIZE, arena));
         }
+    }
+
+    /** Set by a lone opener after its replay: until then (it may die or fail mid-way) nobody may trust the words. */
+    void markRecovered() {
+        LONG.setVolatile(words, RECOVERED_AT, RECOVERED);
+    }
+
+    boolean recovered() {
+        return (long) LONG.getVolatile(words, RECOVERED_AT) == RECOVERED;
     }
 
     long get(int range) {

@@ -111,7 +111,8 @@ final class CommitProtocol {
     private void publish(Transaction tx) throws IOException {
         try {
             for (Map<String, Integer> stage : tx.publish()) sync.syncDirs(groupSync, stage);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException failure) {
+            IOException e = failure instanceof IOException io ? io : new IOException("publishing " + tx.id + " failed", failure);
             journal.abandon(tx.id); // an orphan now: the next holder of its locks (or Store.recover) finishes it
             store.fail(e);
             throw new CommitUnknownException("publishing " + tx.id + " failed after its commit point; the store finishes it "

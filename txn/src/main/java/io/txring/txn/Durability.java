@@ -4,6 +4,6 @@ package io.txring.txn;
 public enum Durability {
     /** Every shadow, the commit record and every touched directory are fsynced: survives a power cut. */
     DURABLE,
-    /** Atomic but not synced: survives a process crash (the page cache keeps it), not a power cut. */
+    /** Atomic across a process crash (the page cache keeps it) but not synced: a power cut may lose it, or keep only part of it. */
     CONSISTENT
 }

@@ -144,7 +144,18 @@ final class GroupSync {
             }
             if (!lead.isEmpty()) {
                 fsyncs.addAndGet(lead.size());
-                int[] res = ring.callBatch(lead.stream().map(n -> Op.fsync(n.fd).describing(shown(n.dir))).toArray(Op[]::new));
+                int[] res;
+                try {
+                    res = ring.callBatch(lead.stream().map(n -> Op.fsync(n.fd).describing(shown(n.dir))).toArray(Op[]::new));
+                } catch (RuntimeException e) { // e.g. the ring closed: waiters must not wait for a leader that is gone
+                    for (Need n : lead) {
+                        synchronized (n.dir) {
+                            n.dir.running = false;
+                            n.dir.notifyAll();
+                        }
+                    }
+                    throw e;
+                }
                 for (int i = 0; i < res.length; i++) {
                     Dir d = lead.get(i).dir;
                     synchronized (d) {

@@ -51,6 +51,8 @@ import java.util.stream.Stream;
  * {@link #rollForward} would refuse to move a path backwards even if it did.
  */
 final class Journal {
+    private static final System.Logger LOG = System.getLogger(Journal.class.getName());
+
     /** What one pass over the journal did. */
     record Report(int replayed, int discarded) {}
 
@@ -90,13 +92,18 @@ final class Journal {
     void write(String txid, CommitRecord record, Collection<Integer> ranges) throws IOException {
         String shown = ".txring/journal/" + txid;
         inFlight.add(txid);
-        for (int r : ranges) marks.setPending(r); // before the record exists: a finder holding a range's lock knows to look
+        long[] before = new long[ranges.size()];
+        int at = 0;
+        for (int r : ranges) {
+            before[at++] = marks.get(r); // restored on a clean failure: an unsynced removal stays unsynced
+            marks.setPending(r); // before the record exists: a finder holding a range's lock knows to look
+        }
         long removalsBefore = marks.removals();  // this write's journal fsync starts after these removals
         int fd;
         try {
             fd = fs.open(journalFd, txid, O_CREAT | O_EXCL | O_WRONLY, 0600, shown);
         } catch (NativeException e) {
-            settleFailedWrite(txid, ranges, false);
+            settleFailedWrite(txid, ranges, before, false);
             throw e;
         }
         try {
@@ -115,8 +122,8 @@ final class Journal {
             int[] r = ring.callBatch(done);
             for (int i = 0; i < r.length; i++) fs.check(r[i], done[i].name(), done[i].path() != null ? done[i].path() : shown);
             if (sync.tracksRemovals()) marks.synced(removalsBefore); // the journal fsync above started after those removals
-        } catch (IOException e) {
-            settleFailedWrite(txid, ranges, true);
+        } catch (IOException | RuntimeException e) {
+            settleFailedWrite(txid, ranges, before, true);
             throw e;
         }
     }
@@ -126,7 +133,7 @@ final class Journal {
      * survive to be replayed (its content may be whole in the page cache). Unlinked and, when
      * durable, the unlink synced; if either fails the outcome is unknown.
      */
-    private void settleFailedWrite(String txid, Collection<Integer> ranges, boolean created) throws IOException {
+    private void settleFailedWrite(String txid, Collection<Integer> ranges, long[] before, boolean created) throws IOException {
         String shown = ".txring/journal/" + txid;
         if (created) {
             int r = ring.callRaw(Op.unlinkat(journalFd, txid, 0));
@@ -137,7 +144,8 @@ final class Journal {
                         + "it may still be rolled forward", NativeException.of(r < 0 ? "unlinkat" : "fsync", shown, r < 0 ? r : s));
             }
         }
-        for (int rg : ranges) marks.clear(rg);
+        int at = 0;
+        for (int rg : ranges) marks.setRemoved(rg, before[at++]);
         inFlight.remove(txid);
     }
 
@@ -148,12 +156,9 @@ final class Journal {
             inFlight.remove(txid);
             return;
         }
-        if (sync.tracksRemovals()) {
-            long g = marks.nextRemoval(); // after the unlink: a journal fsync that reads a count ≥ g started after it
-            for (int rg : ranges) marks.setRemoved(rg, g);
-        } else {
-            for (int rg : ranges) marks.clear(rg);
-        }
+        // Numbered even when this handle does not sync: a DURABLE handle on the same store must still see it unsynced.
+        long g = marks.nextRemoval(); // after the unlink: a journal fsync that reads a count ≥ g started after it
+        for (int rg : ranges) marks.setRemoved(rg, g);
         inFlight.remove(txid);
     }
 
@@ -197,6 +202,11 @@ final class Journal {
      * committer to finish, or finishes an orphan. Ensures no transaction reads a path an orphan
      * record names. The fast path is one read of shared memory.
      */
+    /** Whether a record may name {@code path} (its range's word is PENDING): {@link #awaitSettled} has work to do. */
+    boolean mayNamePending(String path) {
+        return marks.get(LockTable.rangeOf(path)) == CommitMarks.PENDING;
+    }
+
     void awaitSettled(String path) throws IOException {
         int r = LockTable.rangeOf(path);
         if (marks.get(r) != CommitMarks.PENDING) return;
@@ -220,8 +230,16 @@ final class Journal {
             if (bytes == null) continue; // removed meanwhile
             CommitRecord rec = CommitRecord.decode(bytes);
             if (rec == null) {
-                if (!live(name) && unlinkQuietly(name)) dropped++; // torn, and its writer is gone: never a commit point
-                continue;
+                if (live(name)) continue; // still being written
+                // Its writer is gone, so the file can no longer change: read it again, as the writer may have
+                // completed it between our first read and its death.
+                bytes = read(name);
+                if (bytes == null) continue;
+                rec = CommitRecord.decode(bytes);
+                if (rec == null) {
+                    if (unlinkQuietly(name)) dropped++; // torn, and its writer is gone: never a commit point
+                    continue;
+                }
             }
             TreeSet<Integer> ranges = LockTable.rangesOf(rec.paths());
             if (wanted != null && ranges.stream().noneMatch(wanted::contains)) continue;
@@ -229,6 +247,7 @@ final class Journal {
                 byte[] now = read(name); // under the locks: a live committer would have removed it before releasing them
                 CommitRecord still = now == null ? null : CommitRecord.decode(now);
                 if (still == null) continue;
+                syncRecord(name); // its writer may have died before syncing it: durable before any step is published
                 rollForward(still);
                 finishRemoval(name);
                 for (int r : ranges) marks.clear(r);
@@ -264,6 +283,17 @@ final class Journal {
         if (sync.tracksRemovals()) syncJournal();
     }
 
+    /** Makes a whole record found in the journal durable (data and name) before anything is published from it. */
+    private void syncRecord(String name) throws IOException {
+        if (!sync.tracksRemovals()) return;
+        String shown = ".txring/journal/" + name;
+        int fd = fs.open(journalFd, name, O_RDONLY | O_NOFOLLOW, 0, shown);
+        int r = ring.callRaw(Op.fdatasync(fd));
+        ring.callRaw(Op.close(fd));
+        fs.check(r, "fdatasync", shown);
+        syncJournal();
+    }
+
     /** One journal-directory fsync (not shared: rare paths only); every removal counted before it is then durable. */
     private void syncJournal() throws NativeException {
         long before = marks.removals();
@@ -274,6 +304,10 @@ final class Journal {
     private boolean unlinkQuietly(String name) throws IOException {
         int r = ring.callRaw(Op.unlinkat(journalFd, name, 0));
         if (r == -Errno.ENOENT) return false;
+        if (r == -Errno.EISDIR || r == -Errno.EPERM) { // not a record (a directory): never one of ours, never fatal
+            LOG.log(System.Logger.Level.WARNING, "txring: .txring/journal/{0} is not a commit record; left alone", name);
+            return false;
+        }
         fs.check(r, "unlinkat", ".txring/journal/" + name);
         if (sync.tracksRemovals()) syncJournal();
         return true;
@@ -306,12 +340,13 @@ final class Journal {
             if (bytes == null) continue;
             CommitRecord rec = CommitRecord.decode(bytes);
             if (rec != null) {
+                syncRecord(name); // after a process crash it may be in the page cache only
                 rollForward(rec);
                 replayed++;
-            } else {
+                fs.check(ring.callRaw(Op.unlinkat(journalFd, name, 0)), "unlinkat", ".txring/journal/" + name);
+            } else if (unlinkQuietly(name)) {
                 dropped++; // torn: the transaction never reached its commit point
             }
-            fs.check(ring.callRaw(Op.unlinkat(journalFd, name, 0)), "unlinkat", ".txring/journal/" + name);
         }
         if (replayed + dropped > 0 && sync.tracksRemovals()) {
             fs.check(ring.callRaw(Op.fsync(journalFd)), "fsync", ".txring/journal");

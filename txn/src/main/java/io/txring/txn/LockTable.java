@@ -77,7 +77,7 @@ final class LockTable {
                 local.computeIfAbsent(r, k -> new ReentrantLock()).lock();
                 held.ranges.add(r);
                 held.ofdHeld.add(false);
-                int res = ofd(F_OFD_SETLKW, F_WRLCK, r); // blocks while another process commits on this range
+                int res = lockRange(r); // waits while another handle or process commits on this range
                 if (res < 0) throw NativeException.of("fcntl(F_OFD_SETLKW)", ".txring/lock", res);
                 held.ofdHeld.set(held.ofdHeld.size() - 1, true);
             }
@@ -86,6 +86,23 @@ final class LockTable {
             throw e;
         }
         return held;
+    }
+
+    /**
+     * Write-locks range {@code r} of the lock file. A platform thread waits in the kernel
+     * (F_OFD_SETLKW); a virtual thread must not — a blocking downcall pins its carrier, and with
+     * two handles in one process every carrier could end up waiting for a range held by an
+     * unmounted virtual thread of the other — so it polls (F_OFD_SETLK) and parks between tries.
+     */
+    private int lockRange(int r) {
+        if (!Thread.currentThread().isVirtual()) return ofd(F_OFD_SETLKW, F_WRLCK, r);
+        long pause = 20_000;
+        for (;;) {
+            int res = ofd(F_OFD_SETLK, F_WRLCK, r);
+            if (res != -io.txring.uring.generated.Errno.EAGAIN && res != -io.txring.uring.generated.Errno.EACCES) return res;
+            java.util.concurrent.locks.LockSupport.parkNanos(pause);
+            pause = Math.min(pause * 2, 1_000_000);
+        }
     }
 
     /** The byte past the path ranges: every open store holds it shared; recovery needs it exclusive. */
@@ -135,6 +152,11 @@ final class LockTable {
         fl.set(JAVA_LONG, flock.l_start$OFFSET, start);
         fl.set(JAVA_LONG, flock.l_len$OFFSET, 1);
         return fl;
+    }
+
+    /** Lets go of the liveness byte (to try for it exclusively again). */
+    void releaseLiveness() {
+        ofd(F_OFD_SETLK, F_UNLCK, LIVENESS);
     }
 
     private int ofd(int cmd, int type, int range) {

@@ -74,7 +74,11 @@ public final class Store implements AutoCloseable {
     private final AtomicLong attempts = new AtomicLong(), runWaitNanos = new AtomicLong(), runGaveUp = new AtomicLong(),
             recoveries = new AtomicLong();
     private final Recovery.Report recovery;
-    private volatile IOException failed;
+    /** The failure past a commit point that refuses commits until {@link #recover()} (null: healthy). */
+    private final java.util.concurrent.atomic.AtomicReference<IOException> failed = new java.util.concurrent.atomic.AtomicReference<>();
+    /** Commits, recoveries and first reads hold the read side; {@link #close()} takes the write side and waits for them. */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock lifecycle = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    private boolean closed;
 
     private Store(Path root, StoreConfig config) throws IOException {
         this.root = root;
@@ -100,18 +104,41 @@ public final class Store implements AutoCloseable {
             }
             taken.add(() -> ring.callRaw(Op.close(lockFd))); // drops every OFD lock this handle took
             this.locks = new LockTable(lockFd);
-            boolean lone = locks.tryExclusive();
             this.ownerSlot = locks.claimOwnerSlot(ThreadLocalRandom.current().nextInt(LockTable.OWNER_SLOTS));
             this.handleId = ownerSlot + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
-            if (!lone) locks.holdShared(); // waits out a lone opener's recovery before touching what it resets
-            // A lone opener starts the words from zero: they may be a crashed machine's, and its full replay needs none.
-            this.marks = CommitMarks.open(root.resolve(".txring/marks"), lone);
+            boolean lone;
+            CommitMarks m;
+            long giveUp = System.nanoTime() + 60_000_000_000L;
+            for (int round = 0; ; round++) {
+                if (locks.tryExclusive()) {
+                    lone = true;
+                    // Alone: the words start from zero (they may be a crashed machine's); the full replay needs none.
+                    m = CommitMarks.open(root.resolve(".txring/marks"), true);
+                    break;
+                }
+                locks.holdShared(); // waits out a lone opener's recovery before reading the words it resets
+                m = CommitMarks.open(root.resolve(".txring/marks"), false);
+                if (m.recovered()) {
+                    lone = false;
+                    break;
+                }
+                // The lone opener before us died or failed mid-replay: orphans the zeroed words do not show remain,
+                // so the replay must be redone by someone alone. Every handle here is in this loop: one will be.
+                m.close();
+                locks.releaseLiveness();
+                if (System.nanoTime() - giveUp > 0) {
+                    throw new IOException("store " + root + ": its recovery was interrupted and no handle could redo it alone for 60 s");
+                }
+                LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(1_000_000, 1_000_000L * Math.min(round + 2, 50)));
+            }
+            this.marks = m;
             taken.add(marks);
             SyncPolicy sync = SyncPolicy.of(config.durability());
             this.journal = new Journal(this, journalFd, marks, locks, sync, groupSync, ownerSlot);
             this.protocol = new CommitProtocol(this, journal, locks, sync, groupSync);
             if (lone) {
                 this.recovery = Recovery.run(this, journal); // nobody else has the store open: replay and sweep everything
+                marks.markRecovered(); // only now may a handle that opens beside this one trust the words
                 locks.holdShared(); // downgrades the exclusive hold: others may open now
             } else {
                 this.recovery = null; // others have it open: orphans are finished as they are found
@@ -166,7 +193,7 @@ public final class Store implements AutoCloseable {
     }
 
     private Transaction begin(int attempt) throws IOException {
-        if (failed != null) recover();
+        if (failed.get() != null) recover();
         return new Transaction(this, handleId + "-" + Long.toHexString(txCounter.incrementAndGet()), attempt);
     }
 
@@ -217,28 +244,46 @@ public final class Store implements AutoCloseable {
      * @throws StoreFailedException the records could not be finished; the store stays failed
      */
     public synchronized void recover() throws IOException {
-        IOException f = failed;
-        if (f == null && !journal.hasOwnOrphans()) return;
+        enter();
         try {
-            Journal.Report r = journal.adopt(null);
-            LOG.log(System.Logger.Level.INFO, "txring store {0}: recovered ({1} records finished, {2} torn records discarded)",
-                    root, r.replayed(), r.discarded());
-        } catch (IOException e) {
-            throw new StoreFailedException("store " + root + " could not finish the commit that failed after its commit point"
-                    + (f != null ? ": " + f.getMessage() : ""), f != null ? f : e);
+            IOException f = failed.get();
+            if (f == null && !journal.hasOwnOrphans()) return;
+            try {
+                Journal.Report r = journal.adopt(null);
+                LOG.log(System.Logger.Level.INFO, "txring store {0}: recovered ({1} records finished, {2} torn records discarded)",
+                        root, r.replayed(), r.discarded());
+            } catch (IOException e) {
+                throw new StoreFailedException("store " + root + " could not finish the commit that failed after its commit point"
+                        + (f != null ? ": " + f.getMessage() : ""), f != null ? f : e);
+            }
+            // Only the failure this recovery saw: one that struck meanwhile (after adopt listed the journal) stays.
+            if (f != null && failed.compareAndSet(f, null)) recoveries.incrementAndGet();
+        } finally {
+            exit();
         }
-        if (f != null) recoveries.incrementAndGet();
-        failed = null;
+    }
+
+    /** Holds off {@link #close()} while a commit, a recovery or a first read's settling runs. */
+    void enter() {
+        lifecycle.readLock().lock();
+        if (closed) {
+            lifecycle.readLock().unlock();
+            throw new IllegalStateException("store " + root + " is closed");
+        }
+    }
+
+    void exit() {
+        lifecycle.readLock().unlock();
     }
 
     /** Called under the failed commit's locks, before they are released (invariant 8). */
     void fail(IOException cause) {
-        failed = cause;
+        failed.compareAndSet(null, cause); // the first failure is the one to report; recover() finishes them all
     }
 
     /** Called by every commit under its locks. */
     void refuseIfFailed() throws StoreFailedException {
-        IOException f = failed;
+        IOException f = failed.get();
         if (f != null) throw new StoreFailedException("store " + root + " failed after a commit point (" + f.getMessage()
                 + "); Store.recover() finishes that commit", f);
     }
@@ -272,11 +317,38 @@ public final class Store implements AutoCloseable {
 
     /** The commit protocol ({@link CommitProtocol}); called by {@link Transaction#commit()}. */
     void commit(Transaction tx) throws IOException {
-        protocol.commit(tx);
+        enter();
+        try {
+            protocol.commit(tx);
+        } finally {
+            exit();
+        }
     }
 
+    /** For a first read: finishes an orphan that names {@code path} ({@link Journal#awaitSettled}). */
+    void settleBeforeRead(String path) throws IOException {
+        if (!journal.mayNamePending(path)) return; // the common case: one read of shared memory, no lock
+        enter();
+        try {
+            journal.awaitSettled(path);
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Closes the store: waits for running commits (their locks are this handle's), then drops
+     * this handle's locks and owner slot. Idempotent.
+     */
     @Override
     public void close() {
+        lifecycle.writeLock().lock();
+        try {
+            if (closed) return;
+            closed = true;
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
         marks.close();
         ring.callRaw(Op.close(lockFd)); // drops this handle's OFD locks, its owner slot among them
         ring.callRaw(Op.close(journal.journalFd));

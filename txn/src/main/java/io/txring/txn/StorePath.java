@@ -17,6 +17,10 @@ record StorePath(String path, String parent, String leaf) {
         if (path.indexOf('\0') >= 0 || path.indexOf('\n') >= 0 || path.indexOf('\t') >= 0) {
             throw new InvalidPathException(path, "NUL, newline and tab are refused in store paths");
         }
+        if (path.codePoints().anyMatch(cp -> cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE)) {
+            // It would reach the kernel as '?', so two store paths could name one file and take different commit locks.
+            throw new InvalidPathException(path.replaceAll("[\\uD800-\\uDFFF]", "?"), "unpaired UTF-16 surrogate in store path");
+        }
         String[] parts = path.split("/", -1);
         for (String p : parts) {
             if (p.isEmpty() || p.equals(".")) throw new InvalidPathException(path, "empty or '.' component");

@@ -109,7 +109,7 @@ public final class Transaction implements AutoCloseable {
         StorePath p = StorePath.of(path);
         Entry e = entries.get(p.path());
         if (e == null) {
-            store.journal.awaitSettled(p.path()); // no first read of a path an orphaned commit record names
+            store.settleBeforeRead(p.path()); // no first read of a path an orphaned commit record names
             int dirfd = dir(p.parent());
             e = new Entry(p, dirfd, fs.stamp(dirfd, p.leaf(), p.path()));
             entries.put(p.path(), e);
@@ -400,7 +400,7 @@ public final class Transaction implements AutoCloseable {
             return e;
         }
         String shadowDir = shadowDirFor(p);
-        store.journal.awaitSettled(p.path()); // first touch: as in touch()
+        store.settleBeforeRead(p.path()); // first touch: as in touch()
         openDirs(p.parent(), shadowDir);
         e = new Entry(p, dir(p.parent()), null);
         e.shadowDir = shadowDir;

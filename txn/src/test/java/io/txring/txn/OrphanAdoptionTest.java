@@ -103,6 +103,74 @@ class OrphanAdoptionTest {
         assertTrue(adopted > 0 && absent > 0, "kill points fell both before and after the commit point");
     }
 
+    /**
+     * {@code RecoveryVictim ROOT SIGNALS}: opens the store alone, and inside its recovery, right
+     * after the first rename, says so and waits for "go", then dies.
+     */
+    public static final class RecoveryVictim {
+        public static void main(String[] args) throws Exception {
+            Path signals = Path.of(args[1]);
+            RingConfig ring = RingConfig.builder().tracer((op, res) -> {
+                if (op.opcode() != io.txring.uring.generated.uring_h.IORING_OP_RENAMEAT) return;
+                try {
+                    Files.writeString(signals.resolve("in-recovery"), "");
+                    for (int i = 0; i < 3000 && !Files.exists(signals.resolve("go")); i++) Thread.sleep(10);
+                } catch (Exception e) {
+                    // die all the same
+                }
+                Runtime.getRuntime().halt(99);
+            }).build();
+            try (Store s = Store.open(Path.of(args[0]), StoreConfig.defaults().withRing(ring))) {
+                System.out.println("recovery finished: " + s.recoverySummary());
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void anOpenerWaitingOnALoneRecoveryThatDiesRedoesIt() throws Exception {
+        Path root = Files.createDirectories(base.resolve("interrupted"));
+        Path signals = Files.createDirectories(base.resolve("signals"));
+        Files.createDirectories(root.resolve(".txring/journal"));
+        Files.writeString(root.resolve("a"), "old-a");
+        Files.writeString(root.resolve("b"), "old-b");
+        Files.writeString(root.resolve(".txr-0-x-1-0"), "new-a");
+        Files.writeString(root.resolve(".txr-0-x-1-1"), "new-b");
+        Files.write(root.resolve(".txring/journal/0-x-1"), new CommitRecord(List.of(
+                new CommitRecord.Step(CommitRecord.Kind.REPLACE, "", "", ".txr-0-x-1-0", "a", CrashModel.stampOf(root.resolve("a"))),
+                new CommitRecord.Step(CommitRecord.Kind.REPLACE, "", "", ".txr-0-x-1-1", "b", CrashModel.stampOf(root.resolve("b")))))
+                .encode());
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process victim = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                RecoveryVictim.class.getName(), root.toString(), signals.toString()).redirectErrorStream(true).start();
+        try {
+            for (int i = 0; i < 3000 && !Files.exists(signals.resolve("in-recovery")); i++) Thread.sleep(10);
+            assertTrue(Files.exists(signals.resolve("in-recovery")), "the victim's recovery started");
+            assertEquals("new-a", Files.readString(root.resolve("a")));
+            assertEquals("old-b", Files.readString(root.resolve("b")), "the victim stops half-way through the record");
+            var opened = new java.util.concurrent.CompletableFuture<String>();
+            Thread.ofPlatform().start(() -> { // waits on the victim's exclusive hold, then must redo the recovery alone
+                try (Store s = Store.open(root)) {
+                    opened.complete(s.recoverySummary() + " | b=" + Files.readString(root.resolve("b")));
+                } catch (Throwable t) {
+                    opened.completeExceptionally(t);
+                }
+            });
+            Thread.sleep(300);
+            assertFalse(opened.isDone(), "the second opener waits while the victim recovers");
+            Files.writeString(signals.resolve("go"), "");
+            assertTrue(victim.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(99, victim.exitValue());
+            String summary = opened.get(30, TimeUnit.SECONDS);
+            assertTrue(summary.startsWith("1 commit records replayed"), "the second opener redid the recovery alone: " + summary);
+            assertTrue(summary.endsWith("b=new-b"), summary);
+        } finally {
+            victim.destroyForcibly().waitFor();
+        }
+        assertEquals("new-a", Files.readString(root.resolve("a")));
+        assertEquals("new-b", Files.readString(root.resolve("b")));
+        assertEquals(List.of(), leftovers(root));
+    }
+
     private static String contents(Path root) throws IOException {
         StringBuilder b = new StringBuilder();
         for (String p : PATHS) b.append(Files.readString(root.resolve(p)));
