@@ -85,6 +85,25 @@ record CommitRecord(List<Step> steps) {
         return new VersionStamp(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), 0, 0);
     }
 
+    /**
+     * Whether every name of {@code st} obeys the API's path rules: a record is read from disk,
+     * and its names go to renameat/unlinkat relative to confined directory fds, where a '/' or
+     * '..' in a leaf would walk out of them.
+     */
+    private static boolean confined(Step st) {
+        try {
+            StorePath target = StorePath.of(st.path());
+            if (!target.parent().equals(st.dir()) || !target.leaf().equals(st.leaf())) return false;
+            if (!st.dir().isEmpty()) StorePath.of(st.dir());
+            if (st.kind() == Kind.DELETE) return true;
+            if (!st.shadowDir().isEmpty()) StorePath.of(st.shadowDir());
+            String sh = st.shadow();
+            return sh.startsWith(StorePath.SHADOW_PREFIX) && sh.length() <= 255 && sh.indexOf('/') < 0 && sh.indexOf('\0') < 0;
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
+    }
+
     /** Whether {@code now} is the version {@code seen} names (ctime and permissions aside; see the class comment). */
     static boolean sameVersion(VersionStamp seen, VersionStamp now) {
         if (!seen.exists()) return !now.exists();
@@ -128,6 +147,7 @@ record CommitRecord(List<Step> steps) {
         } catch (IllegalArgumentException malformed) { // a valid checksum over fields that do not parse
             return null;
         }
+        for (Step st : steps) if (!confined(st)) return null;
         return new CommitRecord(steps);
     }
 }

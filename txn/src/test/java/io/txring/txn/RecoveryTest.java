@@ -70,6 +70,34 @@ class RecoveryTest {
         assertEquals("old-a", Files.readString(root.resolve("a")));
     }
 
+    private static String stampText(Path p) throws Exception {
+        VersionStamp v = stampOf(p);
+        return v.dev() + ":" + v.ino() + ":" + v.size() + ":" + v.mtimeNs();
+    }
+
+    @Test
+    void recordNamesThatWouldLeaveTheRootAreNeverFollowed() throws Exception {
+        Path outside = Files.createDirectories(root.getParent().resolve(root.getFileName() + "-outside"));
+        Files.writeString(outside.resolve("victim"), "keep me");
+        Files.createDirectories(root.resolve(".txring/journal"));
+        Files.writeString(root.resolve(".txr-e-0"), "planted");
+        String[] hostile = {
+                "txring-commit 3\nD \t../" + outside.getFileName() + "/victim\t" + stampText(outside.resolve("victim")) + "\n", // a leaf with a slash
+                "txring-commit 3\nR ..\t\t.txr-e-0\tvictim\t-\n",                                   // a '..' directory
+                "txring-commit 3\nN \t\t../" + root.getFileName() + "/.txr-e-0\tx\n",              // a shadow with a slash
+        };
+        for (int i = 0; i < hostile.length; i++) {
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(hostile[i].getBytes(UTF_8));
+            Files.writeString(root.resolve(".txring/journal/0-e-" + i), hostile[i] + "end " + Long.toHexString(crc.getValue()) + "\n");
+        }
+        try (Store s = Store.open(root)) {
+            assertTrue(s.recoverySummary().startsWith("0 commit records replayed, 3 torn records discarded"), s.recoverySummary());
+        }
+        assertEquals("keep me", Files.readString(outside.resolve("victim")));
+        assertFalse(Files.exists(root.resolve("x")));
+    }
+
     @Test
     void rollsCommittedRecordsForwardAndIsIdempotent() throws Exception {
         crashAfterCommitPoint("t1");
