@@ -86,7 +86,7 @@ public final class Store implements AutoCloseable {
         // Everything taken here is released if a later step fails: a half-open store must not keep the liveness lock.
         java.util.List<AutoCloseable> taken = new java.util.ArrayList<>();
         try {
-            Files.createDirectories(root.resolve(".txring/journal"));
+            privateDirectories(root);
             this.ring = Ring.open(config.metadataSyscalls() ? config.ring().alsoAsSyscalls(FileOps.METADATA_OPCODES) : config.ring());
             taken.add(ring);
             this.fs = new FileOps(ring);
@@ -98,7 +98,7 @@ public final class Store implements AutoCloseable {
             taken.add(() -> ring.callRaw(Op.close(journalFd)));
             int metaFd = fs.openDir(rootFd, ".txring", ".txring");
             try {
-                this.lockFd = fs.open(metaFd, "lock", O_CREAT | O_RDWR, 0600, ".txring/lock");
+                this.lockFd = fs.open(metaFd, "lock", O_CREAT | O_RDWR, 0600, ".txring/lock"); // .txring is 0700: only its owner gets here
             } finally {
                 ring.callRaw(Op.close(metaFd));
             }
@@ -152,6 +152,27 @@ public final class Store implements AutoCloseable {
                 }
             }
             throw e;
+        }
+    }
+
+    /**
+     * Creates {@code .txring/} and {@code .txring/journal/} 0700 — asked for explicitly, so no
+     * umask widens them — and narrows them to 0700 if an older version made them wider: other
+     * users must not read records, nor lock {@code .txring/lock} (a shared lock on its bytes
+     * would block every commit).
+     */
+    private static void privateDirectories(Path root) throws IOException {
+        var owner = java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
+        Files.createDirectories(root);
+        for (Path d : new Path[] {root.resolve(StorePath.META_DIR), root.resolve(StorePath.META_DIR + "/journal")}) {
+            try {
+                Files.createDirectory(d, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(owner));
+            } catch (java.nio.file.FileAlreadyExistsException exists) {
+                if (Files.isSymbolicLink(d)) throw new IOException(d + " is a symbolic link; the store refuses it");
+            }
+            if (!Files.getPosixFilePermissions(d, java.nio.file.LinkOption.NOFOLLOW_LINKS).equals(owner)) {
+                Files.setPosixFilePermissions(d, owner);
+            }
         }
     }
 
@@ -302,7 +323,7 @@ public final class Store implements AutoCloseable {
         try {
             for (String part : parts) {
                 String next = sofar.isEmpty() ? part : sofar + "/" + part;
-                int r = ring.callRaw(Op.mkdirat(cur, part, 0755));
+                int r = ring.callRaw(Op.mkdirat(cur, part, config.directoryMode()));
                 if (r < 0 && r != -io.txring.uring.generated.Errno.EEXIST) throw NativeException.of("mkdirat", next, r);
                 if (r == 0 && durable) groupSync.sync(sofar, cur); // the new name is durable once its parent is
                 int child = fs.open(cur, part, O_RDONLY | O_DIRECTORY, 0, next);

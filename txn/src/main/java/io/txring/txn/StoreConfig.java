@@ -13,7 +13,10 @@ import java.util.Objects;
  * @param runTimeout  how long {@link Store#run} keeps retrying a body that conflicts (default 30 s)
  * @param backoff     the first retry's delay window; doubled per attempt (full jitter), capped at 100× this
  * @param ring        the ring the store submits through
- * @param fileMode    permission bits of files a transaction creates (before the umask); replacements keep the old file's
+ * @param fileMode    permission bits of files a transaction creates (before the umask); replacements keep the old
+ *                    file's rwx bits — never its setuid, setgid or sticky bit
+ * @param directoryMode permission bits of directories {@link Store#createDirectories} makes (before the umask;
+ *                    default 0755)
  * @param shadows     where shadow files live (default {@link ShadowPlacement#BESIDE_TARGET})
  * @param metadataSyscalls the store's metadata ops (statx, openat2, renameat, unlinkat, linkat, mkdirat)
  *                    and shadow writes run as plain syscalls on the calling thread
@@ -22,7 +25,7 @@ import java.util.Objects;
  *                    workers on ext4 and loses to the syscall (docs/BENCHMARKS.md)
  */
 public record StoreConfig(Durability durability, int maxAttempts, Duration runTimeout, Duration backoff, RingConfig ring, int fileMode,
-                          ShadowPlacement shadows, boolean metadataSyscalls) {
+                          int directoryMode, ShadowPlacement shadows, boolean metadataSyscalls) {
     public StoreConfig {
         Objects.requireNonNull(durability, "durability");
         Objects.requireNonNull(runTimeout, "runTimeout");
@@ -31,45 +34,51 @@ public record StoreConfig(Durability durability, int maxAttempts, Duration runTi
         Objects.requireNonNull(ring, "ring");
         Objects.requireNonNull(shadows, "shadows");
         if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts must be ≥ 1: " + maxAttempts);
-        if ((fileMode & ~07777) != 0) throw new IllegalArgumentException("fileMode must be permission bits: " + Integer.toOctalString(fileMode));
+        if ((fileMode & ~0777) != 0) throw new IllegalArgumentException("fileMode must be rwx bits (no setuid, setgid or sticky): " + Integer.toOctalString(fileMode));
+        if ((directoryMode & ~0777) != 0) throw new IllegalArgumentException("directoryMode must be rwx bits: " + Integer.toOctalString(directoryMode));
     }
 
     public static StoreConfig defaults() {
         return new StoreConfig(Durability.DURABLE, Integer.MAX_VALUE, Duration.ofSeconds(30), Duration.ofMillis(1), RingConfig.defaults(),
-                0644, ShadowPlacement.BESIDE_TARGET, true);
+                0644, 0755, ShadowPlacement.BESIDE_TARGET, true);
     }
 
     public StoreConfig withDurability(Durability d) {
-        return new StoreConfig(d, maxAttempts, runTimeout, backoff, ring, fileMode, shadows, metadataSyscalls);
+        return new StoreConfig(d, maxAttempts, runTimeout, backoff, ring, fileMode, directoryMode, shadows, metadataSyscalls);
     }
 
     public StoreConfig withMaxAttempts(int n) {
-        return new StoreConfig(durability, n, runTimeout, backoff, ring, fileMode, shadows, metadataSyscalls);
+        return new StoreConfig(durability, n, runTimeout, backoff, ring, fileMode, directoryMode, shadows, metadataSyscalls);
     }
 
     /** How long {@link Store#run} retries a conflicting body before it gives up. */
     public StoreConfig withRunTimeout(Duration t) {
-        return new StoreConfig(durability, maxAttempts, t, backoff, ring, fileMode, shadows, metadataSyscalls);
+        return new StoreConfig(durability, maxAttempts, t, backoff, ring, fileMode, directoryMode, shadows, metadataSyscalls);
     }
 
     /** The first retry's backoff window (doubled per retry, capped at 100× this). */
     public StoreConfig withBackoff(Duration b) {
-        return new StoreConfig(durability, maxAttempts, runTimeout, b, ring, fileMode, shadows, metadataSyscalls);
+        return new StoreConfig(durability, maxAttempts, runTimeout, b, ring, fileMode, directoryMode, shadows, metadataSyscalls);
     }
 
     public StoreConfig withRing(RingConfig r) {
-        return new StoreConfig(durability, maxAttempts, runTimeout, backoff, r, fileMode, shadows, metadataSyscalls);
+        return new StoreConfig(durability, maxAttempts, runTimeout, backoff, r, fileMode, directoryMode, shadows, metadataSyscalls);
     }
 
     public StoreConfig withFileMode(int mode) {
-        return new StoreConfig(durability, maxAttempts, runTimeout, backoff, ring, mode & 07777, shadows, metadataSyscalls);
+        return new StoreConfig(durability, maxAttempts, runTimeout, backoff, ring, mode, directoryMode, shadows, metadataSyscalls);
+    }
+
+    /** Permission bits of directories {@link Store#createDirectories} makes (e.g. 0700 for a private spool). */
+    public StoreConfig withDirectoryMode(int mode) {
+        return new StoreConfig(durability, maxAttempts, runTimeout, backoff, ring, fileMode, mode, shadows, metadataSyscalls);
     }
 
     public StoreConfig withShadowPlacement(ShadowPlacement p) {
-        return new StoreConfig(durability, maxAttempts, runTimeout, backoff, ring, fileMode, p, metadataSyscalls);
+        return new StoreConfig(durability, maxAttempts, runTimeout, backoff, ring, fileMode, directoryMode, p, metadataSyscalls);
     }
 
     public StoreConfig withMetadataSyscalls(boolean on) {
-        return new StoreConfig(durability, maxAttempts, runTimeout, backoff, ring, fileMode, shadows, on);
+        return new StoreConfig(durability, maxAttempts, runTimeout, backoff, ring, fileMode, directoryMode, shadows, on);
     }
 }

@@ -425,7 +425,7 @@ public final class Transaction implements AutoCloseable {
             if (bad != null) throw bad;
             throw NativeException.of("openat2", p.path(), r[1]);
         }
-        if (bad != null || (seen.exists() && seen.permissions() != mode)) {
+        if (bad != null || (seen.exists() && (seen.permissions() & 0777) != mode)) {
             store.ring.callRaw(Op.close(r[1]));
             store.ring.callRaw(Op.unlinkat(e.shadowDirfd, name, 0));
             if (bad != null) throw bad;
@@ -475,7 +475,7 @@ public final class Transaction implements AutoCloseable {
         String linked = committed != null ? e.shadow : null;
         String name = StorePath.SHADOW_PREFIX + id + "-" + (shadows++);
         // A replacement keeps the target's permission bits (through the umask); a new file gets the store default.
-        int mode = e.seen.exists() ? e.seen.permissions() : store.config().fileMode();
+        int mode = e.seen.exists() ? e.seen.permissions() & 0777 : store.config().fileMode(); // never setuid/setgid/sticky
         int fd = fs.open(e.shadowDirfd, name, O_CREAT | O_EXCL | O_RDWR, mode, e.path.path());
         e.shadow = name;
         e.shadowFd = fd;

@@ -23,6 +23,10 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class DeliveryAgent implements MailDrop, AutoCloseable {
     /** Maildir files are private to their owner, as Dovecot and maildrop create them. */
     public static final int MESSAGE_MODE = 0600;
+    /** Mailboxes ({@code tmp/ new/ cur/} and their parents) are private too. */
+    public static final int MAILBOX_MODE = 0700;
+    /** With {@code --group-shared}: the spool's group may read messages and list mailboxes (a reader running as another user). */
+    public static final int SHARED_MESSAGE_MODE = 0640, SHARED_MAILBOX_MODE = 0750;
 
     /** Finishes a commit that failed after its commit point by itself (Store.recover, tried by begin). */
     private final Store store;
@@ -33,10 +37,16 @@ public final class DeliveryAgent implements MailDrop, AutoCloseable {
         this.store = Store.open(root, config);
     }
 
-    /** The store settings a spool needs: Maildir shadow placement, private files. */
+    /** The store settings a spool needs: Maildir shadow placement, private files and mailboxes. */
     public static StoreConfig storeConfig(Durability durability, RingConfig ring) {
-        return StoreConfig.defaults().withDurability(durability).withRing(ring)
-                .withShadowPlacement(ShadowPlacement.MAILDIR).withFileMode(MESSAGE_MODE);
+        return storeConfig(durability, ring, false);
+    }
+
+    /** As {@link #storeConfig(Durability, RingConfig)}; {@code groupShared} lets the spool's group read (0640 files, 0750 mailboxes). */
+    public static StoreConfig storeConfig(Durability durability, RingConfig ring, boolean groupShared) {
+        return StoreConfig.defaults().withDurability(durability).withRing(ring).withShadowPlacement(ShadowPlacement.MAILDIR)
+                .withFileMode(groupShared ? SHARED_MESSAGE_MODE : MESSAGE_MODE)
+                .withDirectoryMode(groupShared ? SHARED_MAILBOX_MODE : MAILBOX_MODE);
     }
 
     /** Opens the spool at {@code root} (creating it; running txn recovery when nobody else has it open). */

@@ -18,6 +18,10 @@ public final class StoreOptions {
     @Option(names = "--mode", description = "ring mode: SHARED (default) or SQPOLL (SINGLE_ISSUER is refused: deliveries run on many threads)")
     public Mode mode;
 
+    @Option(names = "--group-shared", description = "messages 0640 and mailboxes 0750 so the spool's group can read them "
+            + "(default: 0600 and 0700, the owner only; .txring stays 0700 either way)")
+    public boolean groupShared;
+
     public StoreConfig storeConfig() {
         RingConfig.Builder ring = RingConfig.builder();
         if (backend != null) ring.backend(backend);
@@ -26,6 +30,6 @@ public final class StoreOptions {
             throw new IllegalArgumentException("--mode SINGLE_ISSUER: the spool's ring is shared by every session's thread; use SHARED or SQPOLL");
         }
         if (mode != null) ring.mode(mode);
-        return DeliveryAgent.storeConfig(durability, ring.build());
+        return DeliveryAgent.storeConfig(durability, ring.build(), groupShared);
     }
 }
