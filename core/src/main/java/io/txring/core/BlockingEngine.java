@@ -77,15 +77,27 @@ final class BlockingEngine implements Engine {
                 start = i + 1;
             }
         }
-        counters.add(RingMetrics.Counters.SUBMITTED, pending);
+        int n = pending;
+        counters.add(RingMetrics.Counters.SUBMITTED, n);
         pending = 0;
         if (waitFor > 0) awaitCompletions();
-        return 0;
+        return n;
     }
 
     @Override
-    public void awaitRoom() {
+    public int unsubmitted() {
+        return pending;
+    }
+
+    @Override
+    public int retract(CompletionDispatch failed, int res) {
+        return 0; // a flush never fails: nothing is ever left to take back
+    }
+
+    @Override
+    public int awaitRoom() {
         Thread.onSpinWait();
+        return 0;
     }
 
     /**
