@@ -30,6 +30,8 @@ final class BlockingEngine implements Engine {
     private final Op[] pendingOps;
     private final long[] pendingData;
     private int pending;
+    /** Flushes so far, under the submit lock: with {@code pending}, the safety net's mark. */
+    private long flushes;
     /** Direct descriptors: slot → real fd, or -1. */
     private final int[] fixed;
     private final Map<Long, Thread> sleepingTimeouts = new ConcurrentHashMap<>();
@@ -78,6 +80,7 @@ final class BlockingEngine implements Engine {
             }
         }
         int n = pending;
+        flushes++;
         counters.add(RingMetrics.Counters.SUBMITTED, n);
         pending = 0;
         if (waitFor > 0) awaitCompletions();
@@ -87,6 +90,11 @@ final class BlockingEngine implements Engine {
     @Override
     public int unsubmitted() {
         return pending;
+    }
+
+    @Override
+    public long sqMark() {
+        return (flushes << 32) | pending;
     }
 
     @Override

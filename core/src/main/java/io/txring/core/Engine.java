@@ -42,6 +42,9 @@ interface Engine extends AutoCloseable {
         return false;
     }
 
+    /** For the safety net: changes whenever ops are pushed or submitted. */
+    long sqMark();
+
     /** For the safety net: the CQ's head (high half) and tail (low half), or 0 where there is no CQ. */
     default long cqMark() {
         return 0;

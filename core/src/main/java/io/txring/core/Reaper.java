@@ -27,6 +27,8 @@ final class Reaper {
     /** Slots delivered by the current reap, recycled together under the submit lock; owned by the holder of cqLock. */
     private final int[] reaped;
     private int reapedCount;
+    /** Odd while the reaper thread waits in the kernel; +1 on each entry and exit. The safety net reads it. */
+    private volatile long kernelWait;
     /** The reaper thread, or null in owner mode (the owner reaps while it waits). */
     final Thread thread;
 
@@ -62,6 +64,11 @@ final class Reaper {
         }
     }
 
+    /** Odd while the reaper thread waits in the kernel; a new value for each wait. */
+    long kernelWait() {
+        return kernelWait;
+    }
+
     /** Whether completions are ready to reap (a cheap look, no trap). */
     boolean hasCompletions() {
         return engine.hasCompletions();
@@ -92,7 +99,12 @@ final class Reaper {
                 }
                 if (n > 0) continue;
                 if (submitter.isClosing() && slots.inFlight() == 0) return;
-                engine.awaitCompletions(); // no lock held: callers may reap meanwhile
+                kernelWait++; // only this thread writes it: a plain increment, published by the volatile write
+                try {
+                    engine.awaitCompletions(); // no lock held: callers may reap meanwhile
+                } finally {
+                    kernelWait++;
+                }
             }
         } catch (RingBrokenException e) {
             // markBroken has logged the cause and failed every op in flight
@@ -127,6 +139,7 @@ final class Reaper {
         slots.record(slot, res, flags);
         if (t instanceof Thread waiter) {
             LockSupport.unpark(waiter); // the waiter reads res after isDone's acquire and recycles the slot
+            slots.markUnparked(slot); // may land after the waiter recycled the slot: claim resets it under the lock
             return;
         }
         ((CompletionSink) t).onCompletion(slots.tag[slot], slots.op[slot], res, flags);

@@ -39,6 +39,8 @@ public final class Ring implements AutoCloseable {
     final Submitter submitter;
     private final Reaper reaper;
     final WaitStrategy waits;
+    /** Watches the hand-offs of parked waiters (null in owner mode, where nobody parks). */
+    private final SafetyNet net;
 
     private Ring(RingConfig config, Engine engine, String fallbackCause) {
         this.config = config;
@@ -51,10 +53,17 @@ public final class Ring implements AutoCloseable {
         this.submitter = new Submitter(config, engine, slots, "ring " + name);
         boolean owned = mode == Mode.SINGLE_ISSUER;
         this.reaper = new Reaper(config, engine, slots, submitter, !owned, name);
-        this.waits = WaitStrategy.of(mode, engine.backend(), submitter, reaper, slots, engine);
+        this.waits = WaitStrategy.of(mode, engine.backend(), submitter, reaper, slots);
         submitter.connect(reaper, waits);
         this.owner = owned ? Thread.currentThread() : null;
+        if (waits instanceof WaitStrategy.Parking parking) {
+            net = new SafetyNet(submitter, reaper, slots, engine, parking, name);
+            parking.watchedBy(net);
+        } else {
+            net = null;
+        }
         reaper.start();
+        if (net != null) net.start();
     }
 
     /** SINGLE_ISSUER: the only thread that may use the ring; null otherwise. */
@@ -342,6 +351,7 @@ public final class Ring implements AutoCloseable {
                 }
             }
             if (interrupted) Thread.currentThread().interrupt();
+            if (net != null) net.stop();
         } else {
             while (slots.inFlight() > 0 && !submitter.isBroken()) {
                 try {
@@ -398,6 +408,13 @@ public final class Ring implements AutoCloseable {
         /** Counted down by the reaper and, for ops run inline, by submitters: atomic. */
         private final AtomicInteger remaining;
 
+        /** Set once the last completion's unpark has been issued (for the safety net). */
+        volatile boolean unparked;
+
+        Thread waiter() {
+            return waiter;
+        }
+
         ChainResult(int n, Thread waiter) {
             this.results = new int[n];
             this.remaining = new AtomicInteger(n);
@@ -410,6 +427,7 @@ public final class Ring implements AutoCloseable {
             if (remaining.decrementAndGet() == 0) {
                 future.complete(results);
                 if (waiter != null) LockSupport.unpark(waiter);
+                unparked = true;
             }
         }
 

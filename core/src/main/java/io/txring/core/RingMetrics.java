@@ -6,10 +6,10 @@ import java.lang.invoke.VarHandle;
 /**
  * A snapshot of a ring's counters.
  *
- * <p>The last three count the waiters' safety net at work: a waiter sleeps at most
- * {@link WaitStrategy#SLICE_NANOS} at a time and, after a full slice, looks for itself. Each
- * counts a case the ring's own hand-offs should have made impossible, so a healthy ring keeps
- * them at 0 (the concurrency tests assert it); a non-zero value says which hand-off failed.
+ * <p>The last three count the ring's {@link SafetyNet} at work: each is a case the ring's own
+ * hand-offs should have made impossible, seen twice a slice apart and then repaired, so a
+ * healthy ring keeps them at 0 (the concurrency tests assert it); a non-zero value says which
+ * hand-off failed.
  *
  * @param submitted          ops the kernel (or the blocking pool) took: an io_uring_enter's result,
  *                           not what was asked of it
@@ -23,12 +23,12 @@ import java.lang.invoke.VarHandle;
  *                           nothing) and retried after reaping
  * @param enterFailures      submitting {@code io_uring_enter}s that failed for good: their ops completed
  *                           with the errno and were never run
- * @param missedWakeups      a waiter woke from a full slice and found its op already done: its wake-up
- *                           was lost or came a slice late
- * @param strandedCompletions completions a waiter found in the CQ after a full slice, having sat there
- *                           unreaped the whole slice
- * @param strandedSqes       SQEs a waiter's flush submitted after a full slice: pushed but left unsubmitted
- *                           (an {@link OpQueue}'s sends before its barrier count here too)
+ * @param missedWakeups      waiters found still parked a slice after their op completed (their unpark
+ *                           was lost) and woken by the net
+ * @param strandedCompletions completions found in the CQ a slice after they arrived while the reaper
+ *                           slept in the kernel (it was not woken), reaped by the net
+ * @param strandedSqes       SQEs found pushed and unsubmitted for a slice, submitted by the net (an
+ *                           {@link OpQueue}'s sends left a slice before its barrier count here too)
  */
 public record RingMetrics(long submitted, long completed, long enters, long wakeups, long cqOverflows, long inline,
                           long enterRetries, long enterFailures, long missedWakeups, long strandedCompletions,

@@ -90,6 +90,11 @@ final class SubmissionRing {
         MemoryOrder.storeRelease(kTail, sqeTail);
     }
 
+    /** For the safety net: changes whenever an SQE is written or submitted. */
+    long mark() {
+        return ((long) submittedTail << 32) | (sqeTail & 0xffffffffL);
+    }
+
     /** SQEs written since the last {@link #markSubmitted(int)}: what an enter should submit. */
     int unsubmitted() {
         return sqeTail - submittedTail;

@@ -179,6 +179,11 @@ final class Submitter {
         }
     }
 
+    /** Under the lock: callers waiting for a slot look again (the net, once a slice: their wait is untimed). */
+    void signalSlotWaiters() {
+        slotFreed.signalAll();
+    }
+
     /** Under the lock: the slot's completion has been consumed. */
     void release(int slot) {
         slots.release(slot);
@@ -236,17 +241,6 @@ final class Submitter {
         if (engine.room() == 0) flushLocked(0);
         engine.wakeup();
         flushLocked(0);
-    }
-
-    /** Safety net, under the lock: submits what a full slice found pushed and unsubmitted; returns how many. */
-    int flushStranded() {
-        if (closed) return 0;
-        int left = engine.unsubmitted();
-        if (left > 0) {
-            counters.add(RingMetrics.Counters.STRANDED_SQES, left);
-            flushLocked(0);
-        }
-        return left;
     }
 
     // ---- syscall routing -----------------------------------------------------------------

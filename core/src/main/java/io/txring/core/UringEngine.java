@@ -226,6 +226,11 @@ final class UringEngine implements Engine {
     }
 
     @Override
+    public long sqMark() {
+        return sq.mark();
+    }
+
+    @Override
     public int retract(CompletionDispatch failed, int res) {
         if (sqpoll) return -1;
         int end = sq.unconsumed();

@@ -10,18 +10,12 @@ import java.util.concurrent.locks.LockSupport;
  * ops within microseconds; {@link Driving} (SINGLE_ISSUER) has no reaper: the owner submits and
  * reaps in one {@code io_uring_enter}.
  *
- * <p>The parking strategies sleep at most {@link #SLICE_NANOS} at a time. After a full slice a
- * waiter looks for itself — flushes SQEs left unsubmitted, reaps completions left in the CQ —
- * and counts what it found in {@link RingMetrics} ({@code missedWakeups},
- * {@code strandedCompletions}, {@code strandedSqes}). Those counters stay 0 while every
- * hand-off works; the net only keeps a caller from waiting for good when one does not. (One
- * does not: Temurin 25.0.3 has been seen to lose a {@code LockSupport.unpark} of a parking virtual
- * thread — ConcurrencyTest's hang, see {@code ConcurrencySoak} — which {@code missedWakeups} counts.)
+ * <p>Parked callers rely on the completing thread's {@code LockSupport.unpark}. The ring's
+ * {@link SafetyNet} watches for one that never arrives (Temurin 25.0.3 has been seen to lose
+ * the unpark of a parking virtual thread: ConcurrencyTest's hang, found with
+ * {@code ConcurrencySoak}), repairs it and counts it in {@link RingMetrics#missedWakeups()}.
  */
 sealed interface WaitStrategy permits WaitStrategy.Parking, WaitStrategy.Driving {
-    /** The longest a parked waiter sleeps before it looks for itself. */
-    long SLICE_NANOS = 50_000_000;
-
     /** Returns once {@code slot} completed; throws {@link RingBrokenException} if the ring broke first. */
     void awaitSlot(int slot);
 
@@ -34,29 +28,34 @@ sealed interface WaitStrategy permits WaitStrategy.Parking, WaitStrategy.Driving
     /** Under the submit lock, with every slot taken: waits once for one to be freed (the caller re-checks). */
     void awaitFreeSlot(Condition slotFreed);
 
-    static WaitStrategy of(Mode mode, Backend backend, Submitter submitter, Reaper reaper, Slots slots, Engine engine) {
-        if (backend == Backend.BLOCKING || mode == Mode.SHARED) return new Parking(submitter, reaper, slots, engine, 0);
-        if (mode == Mode.SQPOLL) return new Polling(submitter, reaper, slots, engine);
-        return new Driving(submitter, reaper, slots, engine);
+    static WaitStrategy of(Mode mode, Backend backend, Submitter submitter, Reaper reaper, Slots slots) {
+        if (backend == Backend.BLOCKING || mode == Mode.SHARED) return new Parking(submitter, reaper, slots, 0);
+        if (mode == Mode.SQPOLL) return new Polling(submitter, reaper, slots);
+        return new Driving(submitter, reaper, slots);
     }
 
-    /** SHARED and the blocking backend: park until the reaper delivers, reaping first what is ready. */
+    /**
+     * SHARED and the blocking backend: reap what is ready, then park until the reaper delivers.
+     * The park's blocker is this object, which is how the {@link SafetyNet} tells a waiter parked
+     * here from one parked on a lock.
+     */
     sealed class Parking implements WaitStrategy permits Polling {
-        final Submitter submitter;
-        final Reaper reaper;
-        final Slots slots;
-        final Engine engine;
-        private final RingMetrics.Counters counters;
+        private final Submitter submitter;
+        private final Reaper reaper;
+        private final Slots slots;
         /** How long a caller polls for its completion before it parks (0: it parks at once). */
         private final long pollNanos;
+        private SafetyNet net;
 
-        Parking(Submitter submitter, Reaper reaper, Slots slots, Engine engine, long pollNanos) {
+        Parking(Submitter submitter, Reaper reaper, Slots slots, long pollNanos) {
             this.submitter = submitter;
             this.reaper = reaper;
             this.slots = slots;
-            this.engine = engine;
-            this.counters = engine.counters();
             this.pollNanos = pollNanos;
+        }
+
+        void watchedBy(SafetyNet net) {
+            this.net = net;
         }
 
         @Override
@@ -73,61 +72,40 @@ sealed interface WaitStrategy permits WaitStrategy.Parking, WaitStrategy.Driving
                 }
             }
             while (!slots.isDone(slot)) {
-                RingBrokenException broken = submitter.broken();
-                if (broken != null) throw broken;
-                if (sleepOnce() && slots.isDone(slot)) counters.add(RingMetrics.Counters.MISSED_WAKEUPS, 1);
+                throwIfBroken();
+                LockSupport.park(this); // the completer's unpark; a lost one is the net's to repair
             }
         }
 
         @Override
         public void awaitChain(Ring.ChainResult chain) {
-            while (!chain.isDone()) {
-                RingBrokenException broken = submitter.broken();
-                if (broken != null) throw broken;
-                if (sleepOnce() && chain.isDone()) counters.add(RingMetrics.Counters.MISSED_WAKEUPS, 1);
+            if (chain.isDone()) return;
+            net.sleeping(chain);
+            try {
+                while (!chain.isDone()) {
+                    throwIfBroken();
+                    LockSupport.park(this);
+                }
+            } finally {
+                net.awake(chain);
             }
         }
 
         @Override
         public void waitFor(int want) {
-            RingBrokenException broken = submitter.broken();
-            if (broken != null) throw broken;
-            sleepOnce();
+            throwIfBroken();
+            // An OpQueue's owner, whom the net cannot see: a bounded park, after which it re-checks.
+            LockSupport.parkNanos(this, SafetyNet.SLICE_NANOS);
         }
 
         @Override
         public void awaitFreeSlot(Condition slotFreed) {
-            try {
-                slotFreed.awaitNanos(SLICE_NANOS); // the caller flushes again before it waits again
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // keep the flag; the slot is still needed
-            }
+            slotFreed.awaitUninterruptibly(); // untimed: the net signals every slice
         }
 
-        /**
-         * Parks for at most one slice. After a full one, flushes SQEs left unsubmitted and reaps
-         * completions left in the CQ, counting each. Returns whether the slice was full.
-         */
-        private boolean sleepOnce() {
-            long cq0 = engine.cqMark();
-            long t0 = System.nanoTime();
-            LockSupport.parkNanos(this, SLICE_NANOS);
-            if (System.nanoTime() - t0 < SLICE_NANOS) return false; // woken (or spuriously): the caller re-checks
-            submitter.lock.lock(); // held throughout: close() sets closed under it before it unmaps anything
-            try {
-                if (submitter.closed) return true;
-                submitter.flushStranded();
-                long cq1 = engine.cqMark();
-                int head0 = (int) (cq0 >>> 32), tail0 = (int) cq0;
-                // Completions that were ready when we parked and are still unreaped a slice later.
-                if (tail0 != head0 && (int) (cq1 >>> 32) == head0) {
-                    counters.add(RingMetrics.Counters.STRANDED_COMPLETIONS, tail0 - head0);
-                }
-                reaper.reapIfFree(); // tryLock: never waits for cqLock while holding the submit lock
-            } finally {
-                submitter.lock.unlock();
-            }
-            return true;
+        private void throwIfBroken() {
+            RingBrokenException broken = submitter.broken();
+            if (broken != null) throw broken;
         }
     }
 
@@ -135,8 +113,8 @@ sealed interface WaitStrategy permits WaitStrategy.Parking, WaitStrategy.Driving
     final class Polling extends Parking {
         private static final long POLL_NANOS = 20_000;
 
-        Polling(Submitter submitter, Reaper reaper, Slots slots, Engine engine) {
-            super(submitter, reaper, slots, engine, POLL_NANOS);
+        Polling(Submitter submitter, Reaper reaper, Slots slots) {
+            super(submitter, reaper, slots, POLL_NANOS);
         }
     }
 
@@ -149,7 +127,7 @@ sealed interface WaitStrategy permits WaitStrategy.Parking, WaitStrategy.Driving
         private final Reaper reaper;
         private final Slots slots;
 
-        Driving(Submitter submitter, Reaper reaper, Slots slots, Engine engine) {
+        Driving(Submitter submitter, Reaper reaper, Slots slots) {
             this.submitter = submitter;
             this.reaper = reaper;
             this.slots = slots;
