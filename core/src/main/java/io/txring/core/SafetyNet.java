@@ -28,6 +28,8 @@ import java.util.concurrent.locks.LockSupport;
 final class SafetyNet {
     /** Time between sweeps. */
     static final long SLICE_NANOS = 50_000_000;
+    /** Diagnostics (ConcurrencySoak): sees each waiter found with its unpark lost, before it is unparked again. */
+    static volatile java.util.function.Consumer<Thread> lostUnparkProbe;
 
     private final Submitter submitter;
     private final Reaper reaper;
@@ -143,7 +145,7 @@ final class SafetyNet {
             if (t instanceof Thread waiter && slots.isDone(slot) && slots.isUnparked(slot) && parkedHere(waiter)) {
                 int mark = slots.generation(slot) + 1; // 0 means "nothing suspected"
                 if (suspectGeneration[slot] == mark) {
-                    if (waiter.isVirtual()) counters.add(RingMetrics.Counters.MISSED_WAKEUPS, 1);
+                    if (waiter.isVirtual()) missed(waiter);
                     LockSupport.unpark(waiter);
                     suspectGeneration[slot] = 0;
                 } else {
@@ -157,7 +159,7 @@ final class SafetyNet {
             Thread waiter = chain.waiter();
             if (chain.isDone() && chain.unparked && waiter != null && parkedHere(waiter)) {
                 if (suspectChains.remove(chain)) {
-                    if (waiter.isVirtual()) counters.add(RingMetrics.Counters.MISSED_WAKEUPS, 1);
+                    if (waiter.isVirtual()) missed(waiter);
                     LockSupport.unpark(waiter);
                 } else {
                     suspectChains.add(chain);
@@ -165,6 +167,12 @@ final class SafetyNet {
             }
         }
         suspectChains.retainAll(sleepingChains);
+    }
+
+    private void missed(Thread waiter) {
+        counters.add(RingMetrics.Counters.MISSED_WAKEUPS, 1);
+        var probe = lostUnparkProbe;
+        if (probe != null) probe.accept(waiter);
     }
 
     /** Parked in the ring's wait — not runnable, not parked on a lock or anything else. */

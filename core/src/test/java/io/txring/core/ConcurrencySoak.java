@@ -28,6 +28,7 @@ public final class ConcurrencySoak {
         Path dumps = Path.of(args[2]);
         String backend = args.length > 3 ? args[3] : "io_uring-SHARED";
         Files.createDirectories(dumps);
+        installLostUnparkProbe();
         Path dir = Files.createTempDirectory("soak");
         int done = 0;
         long worstMs = 0;
@@ -42,6 +43,30 @@ public final class ConcurrencySoak {
         }
         System.out.println("RESULT runs=" + done + " hangs=0 worstMs=" + worstMs + " totals=" + total);
         System.exit(0);
+    }
+
+    /**
+     * With {@code --add-opens java.base/java.lang=ALL-UNNAMED}: prints the JDK's own state of each
+     * virtual thread the safety net finds still parked a slice after its unpark returned.
+     */
+    private static void installLostUnparkProbe() {
+        try {
+            Class<?> vt = Class.forName("java.lang.VirtualThread");
+            var state = vt.getDeclaredField("state");
+            var permit = vt.getDeclaredField("parkPermit");
+            state.setAccessible(true);
+            permit.setAccessible(true);
+            SafetyNet.lostUnparkProbe = t -> {
+                try {
+                    System.out.println("lost unpark: " + t + " VirtualThread.state=" + state.get(t) + " (4 PARKED, 7 TIMED_PARKED)"
+                            + " parkPermit=" + permit.get(t) + " getState=" + t.getState() + " blocker=" + java.util.concurrent.locks.LockSupport.getBlocker(t));
+                } catch (IllegalAccessException e) {
+                    System.out.println("lost unpark: " + t + " (" + e + ")");
+                }
+            };
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            System.out.println("no lost-unpark probe (run with --add-opens java.base/java.lang=ALL-UNNAMED): " + e);
+        }
     }
 
     private static RingMetrics plus(RingMetrics a, RingMetrics b) {
