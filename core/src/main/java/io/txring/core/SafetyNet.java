@@ -93,9 +93,10 @@ final class SafetyNet {
             try {
                 sweep();
             } catch (RuntimeException e) {
-                // a broken ring (the sweep's reap or flush found it so): its ops have failed; nothing to repair
+                // A broken ring (the sweep's reap or flush found it so) has failed its ops: nothing to repair.
                 if (submitter.isBroken()) return;
-                throw e;
+                // Anything else: say so and keep sweeping, since parked waiters rely on the net.
+                System.getLogger(Ring.class.getName()).log(System.Logger.Level.WARNING, "txring safety net: sweep failed: " + e, e);
             }
         }
     }
