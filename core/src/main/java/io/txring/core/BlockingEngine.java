@@ -30,6 +30,8 @@ final class BlockingEngine implements Engine {
     private final Op[] pendingOps;
     private final long[] pendingData;
     private int pending;
+    /** Flushes so far, under the submit lock: with {@code pending}, the safety net's mark. */
+    private long flushes;
     /** Direct descriptors: slot → real fd, or -1. */
     private final int[] fixed;
     private final Map<Long, Thread> sleepingTimeouts = new ConcurrentHashMap<>();
@@ -77,15 +79,33 @@ final class BlockingEngine implements Engine {
                 start = i + 1;
             }
         }
-        counters.add(RingMetrics.Counters.SUBMITTED, pending);
+        int n = pending;
+        flushes++;
+        counters.add(RingMetrics.Counters.SUBMITTED, n);
         pending = 0;
         if (waitFor > 0) awaitCompletions();
-        return 0;
+        return n;
     }
 
     @Override
-    public void awaitRoom() {
+    public int unsubmitted() {
+        return pending;
+    }
+
+    @Override
+    public long sqMark() {
+        return (flushes << 32) | pending;
+    }
+
+    @Override
+    public int retract(CompletionDispatch failed, int res) {
+        return 0; // a flush never fails: nothing is ever left to take back
+    }
+
+    @Override
+    public int awaitRoom() {
         Thread.onSpinWait();
+        return 0;
     }
 
     /**

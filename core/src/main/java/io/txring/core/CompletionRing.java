@@ -38,9 +38,20 @@ final class CompletionRing {
         return MemoryOrder.loadAcquire(kTail) != head;
     }
 
+    /** For the waiters' safety net: the kernel's view, head in the high half and tail in the low. */
+    long mark() {
+        int tail = MemoryOrder.loadAcquire(kTail); // pairs with the kernel's release of kTail
+        return ((long) MemoryOrder.loadOnce(kHead) << 32) | (tail & 0xffffffffL);
+    }
+
     /** How many completions are ready, at most {@code max}. */
     int ready(int max) {
         return Math.min(max, MemoryOrder.loadAcquire(kTail) - head); // pairs with the kernel's release of kTail
+    }
+
+    /** For diagnostics: the shared words and our shadow, read without ordering. */
+    String debugState() {
+        return "cq kHead=" + MemoryOrder.loadOnce(kHead) + " kTail=" + MemoryOrder.loadOnce(kTail) + " head=" + head;
     }
 
     /** Delivers up to {@code max} completions; returns how many. */

@@ -7,4 +7,7 @@ package io.txring.core;
 interface CompletionSink {
     /** {@code tag} is what the owner passed when claiming the slot. */
     void onCompletion(long tag, Op op, int res, int flags);
+
+    /** The ring broke with this sink's op in flight: it will never complete. Called once per op, under the submit lock. */
+    void onBroken(RingBrokenException e);
 }

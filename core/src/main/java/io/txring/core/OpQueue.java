@@ -68,16 +68,16 @@ public final class OpQueue implements CompletionSink {
         checkThread();
         if (sent - consumed == mask + 1) throw full();
         ops[(int) sent & mask] = op;
-        var lock = ring.lock();
-        lock.lock();
+        Submitter submitter = ring.submitter;
+        submitter.lock.lock();
         try {
-            ring.pushOne(op, this, sent);
+            submitter.pushOne(op, this, sent);
             if (ring.publishEagerly()) {
-                ring.flushLocked(0);
+                submitter.flushLocked(0); // a refusal has completed the op with its errno
                 flushed = sent + 1;
             }
         } finally {
-            lock.unlock();
+            submitter.lock.unlock();
         }
         return sent++;
     }
@@ -92,16 +92,16 @@ public final class OpQueue implements CompletionSink {
         if (sent - consumed + chain.length > mask + 1) throw full();
         for (int i = 0; i < chain.length - 1; i++) if (!chain[i].isLinked()) chain[i].link();
         for (int i = 0; i < chain.length; i++) ops[(int) (sent + i) & mask] = chain[i];
-        var lock = ring.lock();
-        lock.lock();
+        Submitter submitter = ring.submitter;
+        submitter.lock.lock();
         try {
-            ring.pushUnit(chain, chain.length, this, sent);
+            submitter.pushUnit(chain, chain.length, this, sent);
             if (ring.publishEagerly()) {
-                ring.flushLocked(0);
+                submitter.flushLocked(0); // a refusal has completed the ops with its errno
                 flushed = sent + chain.length;
             }
         } finally {
-            lock.unlock();
+            submitter.lock.unlock();
         }
         long first = sent;
         sent += chain.length;
@@ -116,7 +116,7 @@ public final class OpQueue implements CompletionSink {
         while ((long) COMPLETED.getVolatile(this) < target) {
             awaiting = true;
             long missing = target - (long) COMPLETED.getVolatile(this);
-            if (missing > 0) ring.waitFor((int) Math.min(missing, Integer.MAX_VALUE)); // re-checked after announcing: no lost wake-up
+            if (missing > 0) ring.waitFor((int) Math.min(missing, Integer.MAX_VALUE)); // re-checked after announcing: no lost wake-up; throws if the ring broke
             awaiting = false;
         }
     }
@@ -130,7 +130,7 @@ public final class OpQueue implements CompletionSink {
             flush();
             while ((long) DONE.getAcquire(doneSeq, i) != consumed + 1) {
                 awaiting = true;
-                if ((long) DONE.getAcquire(doneSeq, i) != consumed + 1) ring.waitFor();
+                if ((long) DONE.getAcquire(doneSeq, i) != consumed + 1) ring.waitFor(1);
                 awaiting = false;
             }
         }
@@ -150,12 +150,12 @@ public final class OpQueue implements CompletionSink {
 
     private void flush() {
         if (flushed == sent) return;
-        var lock = ring.lock();
-        lock.lock();
+        Submitter submitter = ring.submitter;
+        submitter.lock.lock();
         try {
-            ring.flushLocked(0);
+            submitter.flushLocked(0); // a refusal has completed the ops with its errno
         } finally {
-            lock.unlock();
+            submitter.lock.unlock();
         }
         flushed = sent;
     }
@@ -168,6 +168,12 @@ public final class OpQueue implements CompletionSink {
         DONE.setRelease(doneSeq, i, seq + 1); // results[i] is visible before the done mark
         COMPLETED.getAndAdd(this, 1L);
         if (awaiting) LockSupport.unpark(thread);
+    }
+
+    /** The ring broke with ops of this queue in flight: wake the owner, whose wait then throws. */
+    @Override
+    public void onBroken(RingBrokenException e) {
+        LockSupport.unpark(thread);
     }
 
     private void checkThread() {

@@ -21,6 +21,8 @@ final class Slots {
     /** The owner's own tag for the slot: a queue's sequence number, a chain's index. */
     final long[] tag;
     private final int[] done;
+    /** Set once the completer's unpark of a parked caller has returned: the safety net tells a slow completer from a lost unpark by it. */
+    private final int[] unparked;
     private final int[] free;
     private int freeCount;
 
@@ -33,6 +35,7 @@ final class Slots {
         op = new Op[capacity];
         tag = new long[capacity];
         done = new int[capacity];
+        unparked = new int[capacity];
         free = new int[capacity];
         for (int i = 0; i < capacity; i++) free[i] = capacity - 1 - i;
         freeCount = capacity;
@@ -54,6 +57,7 @@ final class Slots {
         tag[slot] = ownerTag;
         op[slot] = o;
         DONE.setOpaque(done, slot, 0);
+        DONE.setOpaque(unparked, slot, 0);
         long ud = UserData.encode(slot, generation[slot]);
         o.userData = ud;
         return ud;
@@ -65,6 +69,11 @@ final class Slots {
         target[slot] = null;
         op[slot] = null;
         free[freeCount++] = slot;
+    }
+
+    /** The slot's current generation (the safety net tells one use of a slot from the next by it). */
+    int generation(int slot) {
+        return generation[slot];
     }
 
     /** The slot a completion's user_data names, or -1 for a stale or foreign user_data. */
@@ -81,6 +90,15 @@ final class Slots {
         res[slot] = result;
         cflags[slot] = flags;
         DONE.setRelease(done, slot, 1); // pairs with isDone's acquire: res/cflags are visible first
+    }
+
+    /** Completer side: the waiter's unpark has been issued. */
+    void markUnparked(int slot) {
+        DONE.setOpaque(unparked, slot, 1); // only the safety net reads it, a slice later: no ordering needed
+    }
+
+    boolean isUnparked(int slot) {
+        return (int) DONE.getOpaque(unparked, slot) != 0;
     }
 
     boolean isDone(int slot) {

@@ -90,9 +90,37 @@ final class SubmissionRing {
         MemoryOrder.storeRelease(kTail, sqeTail);
     }
 
-    /** SQEs published since the last {@link #markSubmitted(int)}: what an enter should submit. */
+    /** For the safety net: changes whenever an SQE is written or submitted. */
+    long mark() {
+        return ((long) submittedTail << 32) | (sqeTail & 0xffffffffL);
+    }
+
+    /** SQEs written since the last {@link #markSubmitted(int)}: what an enter should submit. */
     int unsubmitted() {
         return sqeTail - submittedTail;
+    }
+
+    /** SQEs written that the kernel (or SQPOLL thread) has not consumed. The acquire pairs with the kernel's release of kHead. */
+    int unconsumed() {
+        return sqeTail - MemoryOrder.loadAcquire(kHead);
+    }
+
+    /** The user_data of the SQE at ring index {@code index} (one not yet consumed). */
+    long userDataAt(int index) {
+        return sqes.get(JAVA_LONG, (index & mask) * SQE_SIZE + USER_DATA);
+    }
+
+    /**
+     * Takes back every SQE the kernel has not consumed, so no later enter submits them; returns
+     * the index of the first one taken back. Only without SQPOLL, under the submit lock: then the
+     * kernel reads SQEs only inside an enter that submits, and every such enter is ours.
+     */
+    int retract() {
+        int head = MemoryOrder.loadAcquire(kHead); // pairs with the kernel's release of kHead: SQEs before it are read
+        sqeTail = head;
+        submittedTail = head;
+        MemoryOrder.storeRelease(kTail, head); // the next enter sees a tail that no longer covers them
+        return head;
     }
 
     void markSubmitted(int n) {
@@ -106,6 +134,12 @@ final class SubmissionRing {
     boolean needsWakeup() {
         MemoryOrder.fullFence();
         return (MemoryOrder.loadOnce(kFlags) & IORING_SQ_NEED_WAKEUP) != 0;
+    }
+
+    /** For diagnostics: the shared words and our shadows, read without ordering. */
+    String debugState() {
+        return "sq kHead=" + MemoryOrder.loadOnce(kHead) + " kTail=" + MemoryOrder.loadOnce(kTail) + " sqeTail=" + sqeTail
+                + " submittedTail=" + submittedTail + " kFlags=0x" + Integer.toHexString(MemoryOrder.loadOnce(kFlags));
     }
 
     /** The kernel holds completions that did not fit the CQ; an enter with GETEVENTS flushes them. */

@@ -42,9 +42,12 @@ final class UringEngine implements Engine {
     private final CompletionRing cq;
     private final boolean[] supported = new boolean[256];
     private final RingMetrics.Counters counters = new RingMetrics.Counters();
+    /** Tests: may make one submitting enter fail without entering the kernel. */
+    private final Faults faults;
     private volatile boolean closed;
 
-    private UringEngine(Arena arena, MemorySegment ring, int setupFlags, int features, Mode mode) {
+    private UringEngine(Arena arena, MemorySegment ring, int setupFlags, int features, Mode mode, Faults faults) {
+        this.faults = faults;
         this.arena = arena;
         this.ring = ring;
         this.setupFlags = setupFlags;
@@ -126,7 +129,7 @@ final class UringEngine implements Engine {
 
     private static UringEngine adopt(Arena arena, MemorySegment ring, int flags, int features, RingConfig config)
             throws NativeException {
-        UringEngine e = new UringEngine(arena, ring, flags, features, config.mode());
+        UringEngine e = new UringEngine(arena, ring, flags, features, config.mode(), config.faults());
         if (config.registeredFiles() > 0) {
             int r = LibUring.registerFilesSparse(ring, config.registeredFiles());
             if (r < 0) {
@@ -192,11 +195,13 @@ final class UringEngine implements Engine {
     public int flush(int waitFor) {
         sq.publish();
         int toSubmit = sq.unsubmitted();
-        counters.add(RingMetrics.Counters.SUBMITTED, toSubmit);
         if (sqpoll) {
-            sq.markSubmitted(toSubmit); // the kernel thread picks them up from the tail
+            sq.markSubmitted(toSubmit); // the kernel thread takes every published SQE from the tail
+            counters.add(RingMetrics.Counters.SUBMITTED, toSubmit);
             int flags = 0;
-            if (toSubmit > 0 && sq.needsWakeup()) {
+            // Wake a sleeping poller whenever it has SQEs to consume, not only for new ones: a wake-up
+            // enter that failed and was retried finds toSubmit 0 but the SQEs still waiting.
+            if (sq.unconsumed() > 0 && sq.needsWakeup()) {
                 flags |= IORING_ENTER_SQ_WAKEUP;
                 counters.add(RingMetrics.Counters.WAKEUPS, 1);
             }
@@ -204,20 +209,41 @@ final class UringEngine implements Engine {
             return flags == 0 ? 0 : enter(0, waitFor, flags);
         }
         if (toSubmit == 0 && waitFor == 0 && !deferTaskrun) return 0;
+        int ret = toSubmit > 0 && faults != null ? faults.injectEnter() : 0;
         // DEFER_TASKRUN: completions of punted ops are posted only by an enter with GETEVENTS
         // from the owner, so every flush asks for them (liburing's io_uring_get_events).
-        int ret = enter(toSubmit, waitFor, waitFor > 0 || deferTaskrun ? IORING_ENTER_GETEVENTS : 0);
-        if (ret > 0) sq.markSubmitted(ret);
+        if (ret == 0) ret = enter(toSubmit, waitFor, waitFor > 0 || deferTaskrun ? IORING_ENTER_GETEVENTS : 0);
+        if (ret > 0) {
+            sq.markSubmitted(ret); // what the kernel took; a partial submission leaves the rest for the next enter
+            counters.add(RingMetrics.Counters.SUBMITTED, ret);
+        }
         return ret;
     }
 
     @Override
-    public void awaitRoom() {
-        if (sqpoll) {
-            enter(0, 0, IORING_ENTER_SQ_WAIT); // sleeps until the kernel thread consumed some SQEs
-        } else {
-            Thread.onSpinWait(); // the kernel refused (EBUSY/EAGAIN): completions must be reaped first
-        }
+    public int unsubmitted() {
+        return sq.unsubmitted();
+    }
+
+    @Override
+    public long sqMark() {
+        return sq.mark();
+    }
+
+    @Override
+    public int retract(CompletionDispatch failed, int res) {
+        if (sqpoll) return -1;
+        int end = sq.unconsumed();
+        int from = sq.retract();
+        for (int i = 0; i < end; i++) failed.complete(sq.userDataAt(from + i), res, 0);
+        return end;
+    }
+
+    @Override
+    public int awaitRoom() {
+        if (sqpoll) return enter(0, 0, IORING_ENTER_SQ_WAIT); // sleeps until the kernel thread consumed some SQEs
+        Thread.onSpinWait(); // not reached after a flush that succeeded: every SQE was consumed or taken back
+        return 0;
     }
 
     private int enter(int toSubmit, int minComplete, int flags) {
@@ -227,6 +253,13 @@ final class UringEngine implements Engine {
             ret = LibUring.enter(ringFd, toSubmit, minComplete, flags);
         } while (ret == -Errno.EINTR);
         return ret;
+    }
+
+    /** A wait's result: EAGAIN, EBUSY and ETIME only mean "look again"; anything else is a broken ring. */
+    private static void checkWait(int ret) {
+        if (ret < 0 && ret != -Errno.EAGAIN && ret != -Errno.EBUSY && ret != -Errno.ETIME) {
+            throw new java.io.UncheckedIOException(NativeException.of("io_uring_enter", null, ret));
+        }
     }
 
     @Override
@@ -252,7 +285,7 @@ final class UringEngine implements Engine {
     private boolean flushOverflow() {
         if (!sq.cqOverflowed()) return false;
         counters.add(RingMetrics.Counters.OVERFLOWS, 1);
-        enter(0, 0, IORING_ENTER_GETEVENTS);
+        checkWait(enter(0, 0, IORING_ENTER_GETEVENTS));
         return true;
     }
 
@@ -276,17 +309,23 @@ final class UringEngine implements Engine {
             } while (System.nanoTime() - start < SQPOLL_REAP_YIELD_NANOS);
         }
         if (flushOverflow()) return;
-        enter(0, 1, IORING_ENTER_GETEVENTS);
+        checkWait(enter(0, 1, IORING_ENTER_GETEVENTS));
     }
 
-    /** Submits an internal NOP so a reaper waiting in {@code io_uring_enter} returns. Under the submit lock. */
+    @Override
+    public long cqMark() {
+        return cq.mark();
+    }
+
+    /** Writes an internal NOP whose completion makes a reaper waiting in {@code io_uring_enter} return. Under the submit lock. */
     @Override
     public void wakeup() {
-        if (sq.room() == 0) flush(0);
-        if (sq.room() > 0) {
-            sq.write(WAKE, UserData.INTERNAL);
-            flush(0);
-        }
+        if (sq.room() > 0) sq.write(WAKE, UserData.INTERNAL);
+    }
+
+    /** For diagnostics: both rings' heads and tails. */
+    String debugState() {
+        return sq.debugState() + "; " + cq.debugState();
     }
 
     @Override

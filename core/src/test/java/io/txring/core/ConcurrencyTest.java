@@ -50,6 +50,11 @@ class ConcurrencyTest {
             RingMetrics d = ring.metrics().minus(before);
             assertEquals(expected, d.submitted());
             assertEquals(expected, d.completed(), "exactly once");
+            assertEquals(0, d.enterFailures(), d::toString);
+            // The safety net found nothing to repair: every flush submitted, every completion was reaped.
+            assertEquals(0, d.strandedSqes(), () -> "SQEs left unsubmitted for a slice: " + d);
+            assertEquals(0, d.strandedCompletions(), () -> "completions left unreaped for a slice: " + d);
+            assertNoMissedWakeups(d);
             ring.call(Op.close(fd));
             rec.stop();
             rec.dump(jfr);
@@ -57,6 +62,22 @@ class ConcurrencyTest {
         List<RecordedEvent> pinned = RecordingFile.readAllEvents(jfr).stream()
                 .filter(e -> e.getEventType().getName().equals("jdk.VirtualThreadPinned")).toList();
         assertEquals(0, pinned.size(), () -> "virtual threads pinned their carrier: " + pinned.getFirst());
+    }
+
+    /**
+     * JDKs on which ConcurrencySoak saw {@code LockSupport.unpark} of a parking virtual thread
+     * lost (the waiter left PARKED with no permit after the unpark returned): there the net's
+     * repairs are expected and only reported. Anywhere else a missed wake-up fails the test.
+     */
+    static final java.util.Set<String> JDKS_LOSING_UNPARKS = java.util.Set.of("25.0.3");
+
+    static void assertNoMissedWakeups(RingMetrics d) {
+        String jdk = Runtime.version().toString().replaceFirst("\\+.*", "");
+        if (JDKS_LOSING_UNPARKS.contains(jdk)) {
+            if (d.missedWakeups() > 0) System.err.println("JDK " + jdk + " lost " + d.missedWakeups() + " unpark(s); the safety net repaired them");
+            return;
+        }
+        assertEquals(0, d.missedWakeups(), () -> "waiters left parked after their unpark (JDK " + jdk + "): " + d);
     }
 
     private static void run(Ring ring, int fd, MemorySegment src, int len, int n, AtomicLong delivered,
