@@ -99,16 +99,18 @@ class LmtpConversationTest {
             // A stuffed dot, a line of two dots, a bare LF line, a lone CR inside a line, a '.' not at a line start.
             c.write("..leading dot\r\n...\r\nbare\nlf\r\ncr\rinside\r\nend.\r\n.\r\n").flush();
             assertEquals(250, c.readReply().code());
-            // The bare-LF terminator ends DATA too.
+            // A bare-LF dot is content, not the end (RFC 5321 §4.1.1.4): no second message is smuggled inside the first.
             c.write("MAIL FROM:<a@x>\r\nRCPT TO:<dots>\r\nDATA\r\n").flush();
             assertEquals(List.of(250, 250, 354), replies(c, 3).stream().map(Reply::code).toList());
-            c.write("lf only\n.\n").flush();
-            assertEquals(250, c.readReply().code());
+            c.write("hi\n.\nMAIL FROM:<boss@corp.test>\r\nRCPT TO:<erin>\r\nDATA\r\nforged\r\n.\r\n").flush();
+            assertEquals(250, c.readReply().code(), "one message, one reply");
+            assertEquals(250, c.command("NOOP").code(), "and nothing else was answered before it");
         }
         List<String> bodies = new ArrayList<>();
         for (Path p : spool.files("dots", "new")) bodies.add(Files.readString(p, US_ASCII));
         assertTrue(bodies.contains(".leading dot\n..\nbare\nlf\ncr\rinside\nend.\n"), bodies.toString());
-        assertTrue(bodies.contains("lf only\n"), bodies.toString());
+        assertTrue(bodies.contains("hi\n.\nMAIL FROM:<boss@corp.test>\nRCPT TO:<erin>\nDATA\nforged\n"), bodies.toString());
+        assertFalse(Files.exists(spool.root.resolve("erin")), "no forged delivery to erin");
         for (Path p : spool.files("dots", "new")) {
             assertEquals(Files.size(p), MaildirName.sizeOf(p.getFileName().toString()).orElseThrow(), "S= is the stored size");
         }

@@ -8,7 +8,11 @@ import java.nio.charset.StandardCharsets;
 /**
  * Cuts an LMTP byte stream into command lines and, between DATA's 354 and the lone
  * {@code .}, message content. Content is un-dot-stuffed and stored with LF line endings
- * (Maildir's convention; CRLF and bare LF both end a line, a lone CR is kept), and
+ * (Maildir's convention; a bare LF is stored as a line end too, a lone CR is kept). Only
+ * CRLF ends a line for the protocol (RFC 5321 §2.3.8, §4.1.1.4): the end of data is
+ * exactly CRLF "." CRLF and dot-stuffing applies only after a CRLF, so a bare-LF dot
+ * ({@code \n.\n}, {@code \r\n.\n}) is content and no second message can be smuggled
+ * inside the first. Content is
  * streamed in chunks of at most {@value #CHUNK} bytes: no line is ever held whole, so a
  * 1 MB line costs no more memory than a short one. Command lines longer than the limit
  * are discarded as they arrive and reported once their line ends. One frame per
@@ -107,9 +111,14 @@ final class LmtpFraming {
                     else middle(out, b);
                 }
                 case DOT -> { // a line that starts with '.': the end, or a stuffed dot to drop
-                    if (b == '\n') endPending = true;
-                    else if (b == '\r') at = At.DOT_CR;
-                    else middle(out, b);
+                    if (b == '\r') {
+                        at = At.DOT_CR;
+                    } else if (b == '\n') { // ".\n": a bare LF never ends the data; the dot is content
+                        out.writeByte('.');
+                        middle(out, b);
+                    } else {
+                        middle(out, b);
+                    }
                 }
                 case DOT_CR -> {
                     if (b == '\n') {
@@ -143,8 +152,8 @@ final class LmtpFraming {
         if (b == '\r') {
             at = At.CR;
         } else if (b == '\n') {
-            out.writeByte('\n'); // bare LF ends a line too
-            at = At.LINE_START;
+            out.writeByte('\n'); // a bare LF is stored as a line end, but starts no protocol line: no dot follows it specially
+            at = At.MIDDLE;
         } else {
             out.writeByte(b);
             at = At.MIDDLE;

@@ -42,8 +42,18 @@ class LmtpFramingTest {
 
     @Test
     void sameFramesWhateverTheChunking() {
-        String wire = "LHLO x\r\nDATA\r\n..a\r\n.\rb\r\nc\rd\ne\r\n\r\n.\r\nNOOP\r\n" + "z".repeat(600) + "\r\nDATA\n.\nQUIT\n";
+        String wire = "LHLO x\r\nDATA\r\n..a\r\n.\rb\r\nc\rd\ne\r\n\r\n.\r\nNOOP\r\n" + "z".repeat(600) + "\r\nDATA\n.\r\nQUIT\n";
         List<String> expected = List.of("CMD LHLO x", "CMD DATA", "DATA[.a\n\rb\nc\rd\ne\n\n]", "CMD NOOP", "TOOLONG", "CMD DATA", "DATA[]", "CMD QUIT");
         for (int step : new int[] {1, 2, 3, 7, 64, 10_000}) assertEquals(expected, frames(wire, step), "step " + step);
+    }
+
+    /** RFC 5321 §4.1.1.4: only CRLF "." CRLF ends the data; every bare-LF or bare-CR variant of it is content. */
+    @Test
+    void noBareLineEndDotEndsTheData() {
+        String wire = "DATA\r\nhi\n.\nMAIL FROM:<boss@corp.test>\r\nRCPT TO:<erin>\r\n"
+                + "x\r\n.\nDATA\r\ny\r.\r\nz\n.\r\nw\r\n.\r\nQUIT\r\n";
+        List<String> expected = List.of("CMD DATA",
+                "DATA[hi\n.\nMAIL FROM:<boss@corp.test>\nRCPT TO:<erin>\nx\n.\nDATA\ny\r.\nz\n.\nw\n]", "CMD QUIT");
+        for (int step : new int[] {1, 2, 5, 10_000}) assertEquals(expected, frames(wire, step), "step " + step);
     }
 }
