@@ -1,13 +1,10 @@
 package io.txring.mailspool;
 
-import io.txring.txn.CommitUnknownException;
-import io.txring.txn.ConflictException;
 import io.txring.uring.NativeException;
 import io.txring.uring.generated.Errno;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
-import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,22 +54,23 @@ final class DeliverCommand implements Callable<Integer> {
             if (first < 0) return fail(SysExits.DATAERR, "empty message on standard input");
             in.unread(first);
         } catch (IOException e) {
-            return fail(SysExits.IOERR, "reading standard input: " + e.getMessage());
+            return fail(SysExits.TEMPFAIL, "reading standard input: " + e.getMessage());
         }
+        var config = store.storeConfig(); // a bad option combination is a usage error (64), thrown from here to picocli
         DeliveryAgent agent;
         try {
-            agent = DeliveryAgent.open(root, store.storeConfig());
-        } catch (IOException e) {
-            return fail(SysExits.CANTCREAT, "opening spool " + root + ": " + e.getMessage());
+            agent = DeliveryAgent.open(root, config);
+        } catch (IOException | RuntimeException e) {
+            return fail(exitCode(e), "opening spool " + root + ": " + e.getMessage());
         }
         try (agent) {
             List<String> paths = agent.deliver(recipients, new StdinReader(in));
             if (!quiet) for (String p : paths) parent.out().println(root.resolve(p));
             return SysExits.OK;
         } catch (StdinReader.Failure e) {
-            return fail(SysExits.IOERR, "reading standard input: " + e.getCause().getMessage());
-        } catch (IOException e) {
-            return fail(exitCode(e), e.getMessage());
+            return fail(SysExits.TEMPFAIL, "reading standard input: " + e.getCause().getMessage());
+        } catch (IOException | RuntimeException e) {
+            return fail(exitCode(e), String.valueOf(e.getMessage()));
         }
     }
 
@@ -81,19 +79,17 @@ final class DeliverCommand implements Callable<Integer> {
         return code;
     }
 
-    /** What an MTA should do about a failed delivery: retry (75), or give up (73, 74). */
-    static int exitCode(IOException e) {
-        if (e instanceof ConflictException || e instanceof CommitUnknownException) return SysExits.TEMPFAIL;
-        if (e instanceof NativeException n) {
-            int errno = n.errno();
-            if (errno == Errno.ENOSPC || errno == Errno.EDQUOT || errno == Errno.EAGAIN || errno == Errno.EMFILE
-                    || errno == Errno.ENFILE || errno == Errno.ENOMEM || errno == Errno.EINTR) return SysExits.TEMPFAIL;
-            if (errno == Errno.EACCES || errno == Errno.EPERM || errno == Errno.EROFS || errno == Errno.ELOOP
-                    || errno == Errno.ENOTDIR || errno == Errno.EXDEV) return SysExits.CANTCREAT;
-            return SysExits.IOERR;
-        }
-        if (e instanceof FileSystemException) return SysExits.CANTCREAT;
-        return SysExits.IOERR;
+    /**
+     * What an MTA should do about a failed delivery. Postfix's pipe(8) and Exim defer on 75
+     * (EX_TEMPFAIL) and bounce on the other sysexits codes, so everything that may succeed
+     * later — a full or read-only volume, an I/O error, a permission or configuration
+     * problem the administrator fixes, a conflict, an unknown commit outcome, a bug — is 75.
+     * Only a refusal that retrying cannot change is permanent: a mailbox that is a symlink
+     * planted in the spool (73). Bad recipients (67) and usage (64) are decided before.
+     */
+    static int exitCode(Exception e) {
+        if (e instanceof NativeException n && n.errno() == Errno.ELOOP) return SysExits.CANTCREAT;
+        return SysExits.TEMPFAIL;
     }
 
     /** Tells a read failure of stdin apart from a failure of the spool. */

@@ -77,7 +77,7 @@ class DeliverCommandTest {
 
         Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
         Run unwritable = deliver("x\n", "--root", file.resolve("spool").toString(), "--to", "alice");
-        assertEquals(SysExits.CANTCREAT, unwritable.code(), unwritable.err());
+        assertEquals(SysExits.TEMPFAIL, unwritable.code(), "a spool the administrator can fix: the MTA defers, never bounces: " + unwritable.err());
         assertTrue(unwritable.err().startsWith("mailspool deliver: "), unwritable.err());
 
         // A mailbox directory that is a symlink out of the spool is refused, not followed.
@@ -90,5 +90,14 @@ class DeliverCommandTest {
             assertEquals(0, s.count(), "nothing written through the symlink");
         }
         assertEquals(SysExits.OK, deliver("x\n", "--root", root, "--to", "alice").code());
+    }
+
+    @org.junit.jupiter.api.Test
+    void onlyWhatRetryingCannotChangeIsPermanent() {
+        int eio = -io.txring.uring.generated.Errno.EIO, eloop = -io.txring.uring.generated.Errno.ELOOP;
+        assertEquals(SysExits.TEMPFAIL, DeliverCommand.exitCode(io.txring.uring.NativeException.of("fsync", "ann/new", eio)),
+                "EIO may pass: Postfix must defer, not bounce");
+        assertEquals(SysExits.TEMPFAIL, DeliverCommand.exitCode(new IllegalStateException("a bug")), "so may a bug");
+        assertEquals(SysExits.CANTCREAT, DeliverCommand.exitCode(io.txring.uring.NativeException.of("openat2", "mallory", eloop)));
     }
 }
