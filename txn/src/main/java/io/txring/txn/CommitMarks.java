@@ -1,5 +1,9 @@
 package io.txring.txn;
 
+import static io.txring.uring.generated.uring_h.*;
+
+import io.txring.core.Op;
+import io.txring.uring.generated.Errno;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -7,9 +11,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.channels.FileChannel;
 import java.nio.file.LinkOption;
-import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
 /**
@@ -46,16 +48,29 @@ final class CommitMarks implements AutoCloseable {
     }
 
     /**
-     * Maps {@code file} (created 0600 if absent; never through a symlink). With {@code reset}
-     * — only a lone opener, whom nobody else can be mapping — every word starts at zero: the
-     * file is cut to nothing and grown again sparse, so no page is written.
+     * Maps {@code .txring/marks} (created 0600, never through a symlink), first making sure
+     * every page of it is allocated: a store on a full filesystem must fail here with ENOSPC,
+     * not later with SIGBUS when a write to a sparse page of the mapping finds no room. With
+     * {@code reset} — only a lone opener, whom nobody else can be mapping — every word starts
+     * at zero: the file is cut to nothing and allocated again (fallocate writes no data).
      */
-    static CommitMarks open(Path file, boolean reset) throws IOException {
-        var perms = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
-        try (FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), perms)) {
-            if (reset) ch.truncate(0);
-            if (ch.size() < SIZE) ch.write(java.nio.ByteBuffer.allocate(1), SIZE - 1); // grows sparse: zeros
+    static CommitMarks open(Store store, boolean reset) throws IOException {
+        String shown = ".txring/marks";
+        int fd = store.fs.open(store.rootFd, shown, O_CREAT | O_RDWR | O_NOFOLLOW, 0600, shown);
+        try {
+            if (reset) store.fs.check(store.ring.callRaw(new Op().prepFtruncate(fd, 0)), "ftruncate", shown);
+            int r = store.ring.callRaw(new Op().prepFallocate(fd, 0, 0, SIZE));
+            if (r == -Errno.EOPNOTSUPP) { // no fallocate here: allocate by writing the zeros
+                store.fs.writeAll(fd, new byte[(int) SIZE], 0, shown);
+            } else {
+                store.fs.check(r, "fallocate", shown);
+            }
+        } finally {
+            store.ring.callRaw(Op.close(fd));
+        }
+        try (FileChannel ch = FileChannel.open(store.root.resolve(shown), Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS))) {
+            if (ch.size() < SIZE) throw new IOException(shown + " is shorter than " + SIZE + " bytes after its allocation");
             Arena arena = Arena.ofShared(); // closing it unmaps
             return new CommitMarks(arena, ch.map(FileChannel.MapMode.READ_WRITE, 0, SIZE, arena));
         }

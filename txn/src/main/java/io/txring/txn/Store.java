@@ -113,11 +113,11 @@ public final class Store implements AutoCloseable {
                 if (locks.tryExclusive()) {
                     lone = true;
                     // Alone: the words start from zero (they may be a crashed machine's); the full replay needs none.
-                    m = CommitMarks.open(root.resolve(".txring/marks"), true);
+                    m = CommitMarks.open(this, true);
                     break;
                 }
                 locks.holdShared(); // waits out a lone opener's recovery before reading the words it resets
-                m = CommitMarks.open(root.resolve(".txring/marks"), false);
+                m = CommitMarks.open(this, false);
                 if (m.recovered()) {
                     lone = false;
                     break;
