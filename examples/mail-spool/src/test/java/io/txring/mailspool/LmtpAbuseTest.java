@@ -8,12 +8,19 @@ import io.txring.mailspool.bench.LmtpClient.Reply;
 import io.txring.mailspool.lmtp.LmtpServerConfig;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -38,8 +45,14 @@ class LmtpAbuseTest {
 
     /** A normal conversation, timed: NOOP, MAIL, RCPT, DATA, content, one 250 per recipient. */
     private Duration normalConversation(String box) throws IOException {
+        return normalConversation(spool.server.address(), box);
+    }
+
+    private static Duration normalConversation(InetSocketAddress server, String box) throws IOException {
         long t0 = System.nanoTime();
-        try (LmtpClient c = spool.session()) {
+        try (LmtpClient c = LmtpClient.connect(server, Duration.ofSeconds(10))) {
+            assertEquals(220, c.readReply().code());
+            assertEquals(250, c.command("LHLO calm.invalid").code());
             assertEquals(250, c.command("NOOP").code());
             assertEquals(250, c.command("MAIL FROM:<a@x>").code());
             assertEquals(250, c.command("RCPT TO:<" + box + ">").code());
@@ -63,17 +76,7 @@ class LmtpAbuseTest {
         flooder.setReceiveBufferSize(4096); // before connect: small windows, so the kernel absorbs little of either side
         flooder.setSendBufferSize(16 * 1024);
         flooder.connect(spool.server.address(), 5000);
-        Thread writer = Thread.ofVirtual().start(() -> {
-            byte[] chunk = "\r\n".repeat(32 * 1024).getBytes(US_ASCII);
-            try (OutputStream o = flooder.getOutputStream()) {
-                while (written.get() < total) {
-                    o.write(chunk);
-                    written.addAndGet(chunk.length);
-                }
-            } catch (Throwable t) {
-                ended.set(t);
-            }
-        });
+        Thread writer = flood(flooder, total, written, ended);
         try {
             Spool.await(() -> written.get() > 0, Duration.ofSeconds(5), "the flood starts");
             Thread.sleep(500);
@@ -99,6 +102,74 @@ class LmtpAbuseTest {
         }
         normalConversation("after");
         assertEquals(1, spool.files("after", "new").size(), "and the server still serves");
+    }
+
+    /** Starts {@code flooder} writing {@code total} bytes of bare CRLFs on a virtual thread; it never reads. */
+    private static Thread flood(Socket flooder, long total, AtomicLong written, AtomicReference<Throwable> ended) {
+        return Thread.ofVirtual().start(() -> {
+            byte[] chunk = "\r\n".repeat(32 * 1024).getBytes(US_ASCII);
+            try (OutputStream o = flooder.getOutputStream()) {
+                while (written.get() < total) {
+                    o.write(chunk);
+                    written.addAndGet(chunk.length);
+                }
+            } catch (Throwable t) {
+                ended.set(t);
+            }
+        });
+    }
+
+    @Test
+    void aReplyFloodDoesNotExhaustASmallHeap() throws Exception {
+        // The server in a child JVM with 64 MB of heap and no error limit: 32 MB of CRLFs would be ~640 MB of queued replies.
+        Path root = dir.resolve("child");
+        String javaBin = ProcessHandle.current().info().command().orElseThrow();
+        Process server = new ProcessBuilder(javaBin, "-Xmx64m", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                MailSpool.class.getName(), "lmtp", "--root", root.toString(), "--listen", "127.0.0.1:0",
+                "--max-errors", "2000000000", "--idle-timeout", "60s")
+                .redirectErrorStream(true).start();
+        Socket flooder = new Socket();
+        AtomicLong written = new AtomicLong();
+        AtomicReference<Throwable> ended = new AtomicReference<>();
+        Thread writer = null;
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+            String first = out.readLine();
+            Matcher m = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)").matcher(String.valueOf(first));
+            assertTrue(m.find(), "the child server starts: " + first);
+            List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread.ofVirtual().start(() -> out.lines().forEach(l -> {
+                log.add(l);
+                System.out.println("[child lmtp] " + l);
+            }));
+            InetSocketAddress at = new InetSocketAddress("127.0.0.1", Integer.parseInt(m.group(1)));
+            long total = 32L << 20;
+            flooder.setReceiveBufferSize(4096);
+            flooder.setSendBufferSize(16 * 1024);
+            flooder.connect(at, 5000);
+            writer = flood(flooder, total, written, ended);
+            Spool.await(() -> written.get() > 0, Duration.ofSeconds(5), "the flood starts");
+            Thread.sleep(3000); // unthrottled, the child ran out of heap within a second or two of this
+            for (int i = 0; i < 3; i++) {
+                Duration took = normalConversation(at, "calm");
+                assertTrue(took.compareTo(Duration.ofSeconds(5)) < 0, "the other client is served promptly: " + took);
+            }
+            assertTrue(written.get() < total, "the flood was not swallowed: " + written.get() + " of " + total);
+            assertTrue(writer.isAlive(), "the flooder is blocked: " + ended.get());
+            assertTrue(server.isAlive(), "the child survived");
+            assertTrue(log.stream().noneMatch(l -> l.contains("OutOfMemoryError")), "no OutOfMemoryError: " + log);
+            try (var files = Files.list(root.resolve("calm/new"))) {
+                assertEquals(3, files.count());
+            }
+        } finally {
+            if (!flooder.isClosed()) {
+                flooder.setSoLinger(true, 0);
+                flooder.close();
+            }
+            if (writer != null) writer.join(Duration.ofSeconds(10));
+            server.destroy(); // SIGTERM: its shutdown hook closes the server and the store
+            if (!server.waitFor(20, TimeUnit.SECONDS)) server.destroyForcibly();
+        }
     }
 
     @Test
