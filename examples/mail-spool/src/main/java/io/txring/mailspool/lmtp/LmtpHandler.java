@@ -140,7 +140,7 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
         intake = null;
         mine.abort(); // nothing of it is published; its shadow is removed
         closing = true;
-        ctx.writeAndFlush(reply("421 4.4.2 " + config.hostname() + " DATA took longer than " + config.maxDataTime().toSeconds() + " s, closing"))
+        ctx.writeAndFlush(reply("421 4.4.2 " + config.hostname() + " DATA exceeded its time limit, closing"))
                 .addListener(ChannelFutureListener.CLOSE);
         updateAutoRead();
     }
