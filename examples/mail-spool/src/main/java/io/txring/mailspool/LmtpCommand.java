@@ -40,6 +40,15 @@ final class LmtpCommand implements Callable<Integer> {
     @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "5m", description = "close idle clients after this (default ${DEFAULT-VALUE})")
     Duration idleTimeout;
 
+    @Option(names = "--max-sessions-per-address", defaultValue = "20", description = "concurrent sessions from one client address (default ${DEFAULT-VALUE})")
+    int maxSessionsPerAddress;
+
+    @Option(names = "--max-errors", defaultValue = "20", description = "error replies before a session is closed with 421 (default ${DEFAULT-VALUE})")
+    int maxErrors;
+
+    @Option(names = "--max-data-time", paramLabel = "DURATION", defaultValue = "10m", description = "longest DATA per message before 421 (default ${DEFAULT-VALUE})")
+    Duration maxDataTime;
+
     @Mixin StoreOptions store;
 
     @Override
@@ -54,7 +63,8 @@ final class LmtpCommand implements Callable<Integer> {
         LmtpServerConfig config;
         try {
             config = LmtpServerConfig.loopback(0).withListen(address, allowRemote).withMaxMessageSize(maxMessageSize)
-                    .withMaxSessions(maxSessions).withIdleTimeout(idleTimeout);
+                    .withMaxSessions(maxSessions).withIdleTimeout(idleTimeout).withMaxSessionsPerAddress(maxSessionsPerAddress)
+                    .withMaxErrors(maxErrors).withMaxDataTime(maxDataTime);
         } catch (IllegalArgumentException e) {
             parent.err().println("mailspool lmtp: " + e.getMessage());
             return SysExits.USAGE;

@@ -12,16 +12,24 @@ import io.txring.txn.ConflictException;
 import io.txring.uring.NativeException;
 import io.txring.uring.generated.Errno;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One LMTP connection on its event loop: frames the bytes, runs the {@link LmtpSession},
  * and hands DATA content to a {@link MessageIntake}. Nothing here touches a file. While a
  * message is being committed the connection is not read and already-read pipelined
- * commands wait in the framing buffer, so replies leave in command order.
+ * commands wait in the framing buffer, so replies leave in command order. Likewise while
+ * the channel is not writable (the client does not read its replies): nothing more is
+ * parsed or read until the replies drain, so one session never queues replies without bound.
+ * Replies never carry exception text: the detail goes to the log.
  */
 final class LmtpHandler extends ChannelInboundHandlerAdapter {
+    private static final System.Logger LOG = System.getLogger(LmtpHandler.class.getName());
     private final LmtpServer server;
     private final LmtpServerConfig config;
     private final MailDrop agent;
@@ -33,7 +41,9 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
     private boolean oversize;
     private boolean awaitingCommit;
     private boolean closing;
-    private boolean admitted;
+    private InetAddress client;
+    private int errors;
+    private ScheduledFuture<?> dataTimer;
 
     LmtpHandler(LmtpServer server, MailDrop agent) {
         this.server = server;
@@ -46,13 +56,17 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.framing = new LmtpFraming(ctx.alloc(), config.maxLineLength());
-        if (!server.admit()) {
+        InetAddress from = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+        LmtpServer.Refusal refusal = server.admit(from);
+        if (refusal != LmtpServer.Refusal.NONE) {
             closing = true;
-            ctx.writeAndFlush(reply("421 4.3.2 " + config.hostname() + " too many sessions, try again later"))
+            ctx.writeAndFlush(reply(refusal == LmtpServer.Refusal.TOO_MANY
+                            ? "421 4.3.2 " + config.hostname() + " too many sessions, try again later"
+                            : "421 4.7.0 " + config.hostname() + " too many sessions from your address, try again later"))
                     .addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        admitted = true;
+        client = from;
         ctx.writeAndFlush(reply(session.greeting()));
     }
 
@@ -66,14 +80,18 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
         drain();
     }
 
-    /** Handles every complete frame, unless a commit is pending (its replies must come first). */
+    /**
+     * Handles every complete frame, unless a commit is pending (its replies must come first)
+     * or the replies already queued fill the write buffer (the rest waits for writability).
+     */
     private void drain() {
+        if (!ctx.channel().isActive()) return;
         boolean wrote = false;
-        for (Frame f; !awaitingCommit && !closing && (f = framing.next()) != null; ) {
+        for (Frame f; !awaitingCommit && !closing && ctx.channel().isWritable() && (f = framing.next()) != null; ) {
             switch (f) {
                 case Frame.Command c -> wrote |= command(c.line());
                 case Frame.LineTooLong t -> {
-                    ctx.write(reply("500 5.5.2 Line too long (" + t.length() + " bytes; at most " + config.maxLineLength() + ")"));
+                    answer("500 5.5.2 Line too long (" + t.length() + " bytes; at most " + config.maxLineLength() + ")");
                     wrote = true;
                 }
                 case Frame.Content c -> content(c.bytes());
@@ -86,8 +104,10 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
 
     private boolean command(String line) {
         LmtpSession.Step step = session.handle(line);
-        ctx.write(reply(step.reply()));
-        if (step.close()) {
+        answer(step.reply());
+        if (closing) {
+            return true; // that was one error too many
+        } else if (step.close()) {
             closing = true;
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else if (step.startData()) {
@@ -95,11 +115,34 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
             contentBytes = 0;
             oversize = false;
             List<io.txring.mailspool.Recipient> mailboxes = session.recipients().stream().map(LmtpSession.Rcpt::mailbox).toList();
-            intake = new MessageIntake(agent, mailboxes, config.queuedBytes(), () -> ctx.executor().execute(this::updateAutoRead))
+            MessageIntake mine = new MessageIntake(agent, mailboxes, config.queuedBytes(), () -> ctx.executor().execute(this::drain))
                     .start("lmtp-intake-" + ctx.channel().id().asShortText());
-            server.track(intake);
+            intake = mine;
+            server.track(mine);
+            dataTimer = ctx.executor().schedule(() -> dataTooLong(mine), config.maxDataTime().toMillis(), TimeUnit.MILLISECONDS);
         }
         return true;
+    }
+
+    /** Writes a command's reply; past the error limit the session ends, so a client cannot make us talk forever. */
+    private void answer(String text) {
+        ctx.write(reply(text));
+        if ((text.startsWith("4") || text.startsWith("5")) && ++errors >= config.maxErrors()) {
+            closing = true;
+            ctx.writeAndFlush(reply("421 4.7.0 " + config.hostname() + " too many errors, closing"))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** The content of {@code mine} is still arriving after maxDataTime: drop it and end the session. */
+    private void dataTooLong(MessageIntake mine) {
+        if (intake != mine || closing) return;
+        intake = null;
+        mine.abort(); // nothing of it is published; its shadow is removed
+        closing = true;
+        ctx.writeAndFlush(reply("421 4.4.2 " + config.hostname() + " DATA exceeded its time limit, closing"))
+                .addListener(ChannelFutureListener.CLOSE);
+        updateAutoRead();
     }
 
     private void content(ByteBuf bytes) {
@@ -118,6 +161,8 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
     private boolean endOfData() {
         MessageIntake current = intake;
         intake = null;
+        if (dataTimer != null) dataTimer.cancel(false);
+        dataTimer = null;
         if (oversize) {
             for (LmtpSession.Rcpt r : session.recipients()) {
                 ctx.write(reply("552 5.3.4 <" + r.address() + "> message size exceeds fixed maximum message size (" + config.maxMessageSize() + ")"));
@@ -135,6 +180,9 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
         awaitingCommit = false;
         if (!ctx.channel().isActive()) return;
         IOException failure = thrown != null ? new IOException(thrown) : outcome.failure();
+        if (failure != null) {
+            LOG.log(System.Logger.Level.WARNING, "mailspool lmtp: delivery for " + ctx.channel().remoteAddress() + " failed", failure);
+        }
         for (LmtpSession.Rcpt r : session.recipients()) {
             ctx.write(reply(failure == null
                     ? "250 2.0.0 <" + r.address() + "> delivered to " + r.mailbox() + "/new"
@@ -145,35 +193,40 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
         drain();
     }
 
-    /** Every local failure is temporary: the client keeps the message and tries again. */
+    /**
+     * Every local failure is temporary: the client keeps the message and tries again. The
+     * reply is generic — exception text names paths and classes, so it goes to the log only.
+     */
     static String failureReply(String address, IOException e) {
-        String why = oneLine(e.getMessage());
         if (e instanceof NativeException n && (n.errno() == Errno.ENOSPC || n.errno() == Errno.EDQUOT)) {
-            return "452 4.3.1 <" + address + "> insufficient system storage: " + why;
+            return "452 4.3.1 <" + address + "> insufficient system storage";
         }
-        if (e instanceof ConflictException) return "451 4.3.0 <" + address + "> conflicting delivery, try again: " + why;
+        if (e instanceof ConflictException) return "451 4.3.0 <" + address + "> conflicting delivery, try again";
         if (e instanceof CommitUnknownException) {
             // Recovery may still publish it: a retry may duplicate the message, which loses nothing.
-            return "451 4.3.0 <" + address + "> outcome unknown, try again: " + why;
+            return "451 4.3.0 <" + address + "> outcome unknown, try again";
         }
-        return "452 4.3.1 <" + address + "> temporary local failure: " + why;
-    }
-
-    private static String oneLine(String s) {
-        if (s == null) return "I/O error";
-        String t = s.replaceAll("[\\r\\n\\p{Cntrl}]+", " ");
-        return t.length() > 300 ? t.substring(0, 300) + "…" : t;
+        return "452 4.3.1 <" + address + "> temporary local failure";
     }
 
     private void updateAutoRead() {
         if (!ctx.channel().isActive()) return;
-        boolean read = !closing && !awaitingCommit && (intake == null || !intake.full());
+        boolean read = !closing && !awaitingCommit && ctx.channel().isWritable() && (intake == null || !intake.full());
         if (ctx.channel().config().isAutoRead() != read) ctx.channel().config().setAutoRead(read);
     }
 
     @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        drain(); // writable again: the frames already read go on, then reading resumes
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent && !closing && ctx.channel().config().isAutoRead()) {
+        if (evt instanceof IdleStateEvent && (closing || !ctx.channel().isWritable())) {
+            // Our last words or replies have not been read for a whole idle period: nothing more is worth saying.
+            ctx.close();
+        } else if (evt instanceof IdleStateEvent && ctx.channel().config().isAutoRead()) {
             // Only when we are reading: a client waiting for our commit or for our disk is not idle.
             closing = true;
             ctx.writeAndFlush(reply("421 4.4.2 " + config.hostname() + " idle for " + config.idleTimeout().toSeconds() + " s, closing"))
@@ -187,15 +240,16 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
             intake.abort(); // disconnected mid-DATA: the transaction is aborted, its shadow removed
             intake = null;
         }
+        if (dataTimer != null) dataTimer.cancel(false);
         if (framing != null) framing.release();
-        if (admitted) server.leave();
+        if (client != null) server.leave(client);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // A reset connection or a bug in one session must not take the server down: close just this one.
         if (!(cause instanceof IOException)) {
-            System.err.println("mailspool lmtp: closing " + ctx.channel().remoteAddress() + ": " + cause);
+            LOG.log(System.Logger.Level.WARNING, "mailspool lmtp: closing " + ctx.channel().remoteAddress(), cause);
         }
         ctx.close();
     }

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -15,6 +16,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.txring.mailspool.MailDrop;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,6 +37,7 @@ public final class LmtpServer implements AutoCloseable {
     private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     private final ChannelGroup channels = new DefaultChannelGroup("lmtp", GlobalEventExecutor.INSTANCE);
     private final AtomicInteger sessions = new AtomicInteger();
+    private final ConcurrentHashMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
     private final Set<MessageIntake> intakes = ConcurrentHashMap.newKeySet();
     private final Channel serverChannel;
 
@@ -46,6 +49,8 @@ public final class LmtpServer implements AutoCloseable {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 256)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // Replies queued beyond 64 KiB make the channel unwritable, and the handler stops reading until it drains.
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(16 * 1024, 64 * 1024))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -80,13 +85,26 @@ public final class LmtpServer implements AutoCloseable {
     /** Messages whose content is still being written or committed (or aborted). */
     public int messagesInFlight() { return intakes.size(); }
 
-    boolean admit() {
-        if (sessions.incrementAndGet() <= config.maxSessions()) return true;
-        sessions.decrementAndGet();
-        return false;
+    /** Why a new session from {@code from} is refused. */
+    enum Refusal { NONE, TOO_MANY, TOO_MANY_FROM_ADDRESS }
+
+    /** Counts the session in, or says why not (then nothing is counted and {@link #leave} must not be called). */
+    Refusal admit(InetAddress from) {
+        if (sessions.incrementAndGet() > config.maxSessions()) {
+            sessions.decrementAndGet();
+            return Refusal.TOO_MANY;
+        }
+        int[] n = new int[1];
+        perAddress.merge(from, 1, (a, b) -> n[0] = a + b);
+        if (n[0] > config.maxSessionsPerAddress()) {
+            leave(from);
+            return Refusal.TOO_MANY_FROM_ADDRESS;
+        }
+        return Refusal.NONE;
     }
 
-    void leave() {
+    void leave(InetAddress from) {
+        perAddress.computeIfPresent(from, (a, n) -> n == 1 ? null : n - 1); // no entry outlives its last session
         sessions.decrementAndGet();
     }
 

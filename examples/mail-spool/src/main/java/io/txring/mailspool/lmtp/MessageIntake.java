@@ -52,10 +52,20 @@ final class MessageIntake {
         queue.add(content);
     }
 
-    /** Whether the caller should stop reading; if so, {@code resume} runs once the queue drains. */
+    /**
+     * Whether the caller should stop reading; if so, {@code resume} runs once the queue drains.
+     * <p>Without the second look a wake-up is lost: this thread reads {@code queued ≥ highWater};
+     * the worker then drains every chunk, each time seeing {@code throttled} still false, so it
+     * calls nobody and blocks on the empty queue; only then is {@code throttled} set, and the
+     * caller stops reading a socket nothing will resume. So after raising the flag we look at
+     * {@code queued} again: the worker lowers {@code queued} before it tests the flag, hence
+     * either it sees the flag (and resumes us), or we see its lower count — and whichever of
+     * us clears the flag first ({@code compareAndSet}) owns the wake-up, so it happens once.
+     */
     boolean full() {
         if (queued.get() < highWater) return false;
         throttled.set(true);
+        if (queued.get() < highWater / 2 && throttled.compareAndSet(true, false)) return false; // drained meanwhile
         return true;
     }
 
