@@ -111,6 +111,21 @@ record CommitRecord(List<Step> steps) {
                 && seen.mtimeNs() == now.mtimeNs();
     }
 
+    /**
+     * Whether {@code bytes} end in a checksum that matches them: such a file was written whole.
+     * If it still does not {@link #decode}, it is malformed (a bug, or someone else's hand),
+     * not torn by a crash — worth keeping for a look rather than deleting.
+     */
+    static boolean checksumValid(byte[] bytes) {
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        if (!text.endsWith("\n")) return false;
+        int endAt = text.lastIndexOf("end ");
+        if (endAt <= 0 || text.charAt(endAt - 1) != '\n') return false;
+        CRC32C crc = new CRC32C();
+        crc.update(text.substring(0, endAt).getBytes(StandardCharsets.UTF_8));
+        return text.substring(endAt + 4).strip().equals(Long.toHexString(crc.getValue()));
+    }
+
     /** The record, or {@code null} when it is torn, incomplete or malformed (never a commit point). */
     static CommitRecord decode(byte[] bytes) {
         String text = new String(bytes, StandardCharsets.UTF_8);

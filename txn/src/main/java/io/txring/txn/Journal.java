@@ -54,7 +54,13 @@ final class Journal {
     private static final System.Logger LOG = System.getLogger(Journal.class.getName());
 
     /** What one pass over the journal did. */
-    record Report(int replayed, int discarded) {}
+    record Report(int replayed, int discarded, int quarantined) {}
+
+    /** A record file's content, or why it is not one (then it is quarantined, never parsed). */
+    private record Found(byte[] bytes, String problem) {}
+
+    /** Records are small (a line per path); anything larger is not one of ours. */
+    static final long MAX_RECORD_BYTES = 1 << 20;
 
     private final Store store;
     private final Ring ring;
@@ -224,18 +230,26 @@ final class Journal {
      * Called holding no commit lock; takes each record's locks itself, in order.
      */
     Report adopt(Set<Integer> wanted) throws IOException {
-        int replayed = 0, dropped = 0;
+        int replayed = 0, dropped = 0, aside = 0;
         for (String name : names()) {
-            byte[] bytes = read(name);
-            if (bytes == null) continue; // removed meanwhile
-            CommitRecord rec = CommitRecord.decode(bytes);
+            Found found = read(name);
+            if (found == null) continue; // removed meanwhile
+            if (found.problem() != null) {
+                if (quarantine(name, found.problem())) aside++;
+                continue;
+            }
+            CommitRecord rec = CommitRecord.decode(found.bytes());
+            if (rec == null && CommitRecord.checksumValid(found.bytes())) {
+                if (quarantine(name, "a valid checksum over fields that break the record format or the path rules")) aside++;
+                continue;
+            }
             if (rec == null) {
                 if (live(name)) continue; // still being written
                 // Its writer is gone, so the file can no longer change: read it again, as the writer may have
                 // completed it between our first read and its death.
-                bytes = read(name);
-                if (bytes == null) continue;
-                rec = CommitRecord.decode(bytes);
+                found = read(name);
+                if (found == null || found.problem() != null) continue; // the next pass deals with it
+                rec = CommitRecord.decode(found.bytes());
                 if (rec == null) {
                     if (unlinkQuietly(name)) dropped++; // torn, and its writer is gone: never a commit point
                     continue;
@@ -244,8 +258,8 @@ final class Journal {
             TreeSet<Integer> ranges = LockTable.rangesOf(rec.paths());
             if (wanted != null && ranges.stream().noneMatch(wanted::contains)) continue;
             try (LockTable.Held held = locks.acquireRanges(ranges)) {
-                byte[] now = read(name); // under the locks: a live committer would have removed it before releasing them
-                CommitRecord still = now == null ? null : CommitRecord.decode(now);
+                Found now = read(name); // under the locks: a live committer would have removed it before releasing them
+                CommitRecord still = now == null || now.problem() != null ? null : CommitRecord.decode(now.bytes());
                 if (still == null) continue;
                 syncRecord(name); // its writer may have died before syncing it: durable before any step is published
                 rollForward(still);
@@ -259,7 +273,7 @@ final class Journal {
         }
         adopted.addAndGet(replayed);
         discarded.addAndGet(dropped);
-        return new Report(replayed, dropped);
+        return new Report(replayed, dropped, aside);
     }
 
     /** A PENDING word whose committer died before writing its record, or after removing it. */
@@ -267,8 +281,8 @@ final class Journal {
         try (LockTable.Held held = locks.acquireRanges(new TreeSet<>(List.of(range)))) {
             if (marks.get(range) != CommitMarks.PENDING) return;
             for (String name : names()) {
-                byte[] bytes = read(name);
-                CommitRecord rec = bytes == null ? null : CommitRecord.decode(bytes);
+                Found found = read(name);
+                CommitRecord rec = found == null || found.problem() != null ? null : CommitRecord.decode(found.bytes());
                 if (rec != null && LockTable.rangesOf(rec.paths()).contains(range)) return; // adopt's next pass takes it
             }
             if (sync.tracksRemovals()) syncJournal(); // the dead committer may have unlinked its record without the removal being durable
@@ -334,12 +348,18 @@ final class Journal {
      * needed): rolls every whole record forward and discards every torn one.
      */
     Report replayAll() throws IOException {
-        int replayed = 0, dropped = 0;
+        int replayed = 0, dropped = 0, aside = 0;
         for (String name : names()) {
-            byte[] bytes = read(name);
-            if (bytes == null) continue;
-            CommitRecord rec = CommitRecord.decode(bytes);
-            if (rec != null) {
+            Found found = read(name);
+            if (found == null) continue;
+            if (found.problem() != null) {
+                if (quarantine(name, found.problem())) aside++;
+                continue;
+            }
+            CommitRecord rec = CommitRecord.decode(found.bytes());
+            if (rec == null && CommitRecord.checksumValid(found.bytes())) {
+                if (quarantine(name, "a valid checksum over fields that break the record format or the path rules")) aside++;
+            } else if (rec != null) {
                 syncRecord(name); // after a process crash it may be in the page cache only
                 rollForward(rec);
                 replayed++;
@@ -351,7 +371,7 @@ final class Journal {
         if (replayed + dropped > 0 && sync.tracksRemovals()) {
             fs.check(ring.callRaw(Op.fsync(journalFd)), "fsync", ".txring/journal");
         }
-        return new Report(replayed, dropped);
+        return new Report(replayed, dropped, aside);
     }
 
     // ---- replay --------------------------------------------------------------------------------
@@ -465,20 +485,60 @@ final class Journal {
         }
     }
 
-    /** The record's bytes, or null if it is gone. Never follows a symlink, never blocks on a FIFO. */
-    private byte[] read(String name) throws IOException {
+    /**
+     * The record's bytes, or why the entry is not a record (not a regular file, or larger than
+     * any record), or null if it is gone. Never follows a symlink, never blocks on a FIFO.
+     */
+    private Found read(String name) throws IOException {
         String shown = ".txring/journal/" + name;
+        VersionStamp st;
+        try {
+            st = fs.stamp(journalFd, name, shown); // lstat-like: refuses what is not a regular file
+        } catch (NativeException e) {
+            throw e;
+        } catch (IOException notRegular) {
+            return new Found(null, "not a regular file");
+        }
+        if (!st.exists()) return null;
+        if (st.size() > MAX_RECORD_BYTES) return new Found(null, st.size() + " bytes, more than any record");
         int fd = ring.callRaw(FileOps.openOp(journalFd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0));
         if (fd == -Errno.ENOENT) return null;
-        if (fd == -Errno.ELOOP || fd == -Errno.ENXIO) return new byte[0]; // not a record: reads as torn
+        if (fd == -Errno.ELOOP || fd == -Errno.ENXIO) return new Found(null, "not a regular file"); // swapped meanwhile
         fs.check(fd, "openat2", shown);
         try {
-            return fs.readAll(fd, 0, shown);
+            byte[] bytes = fs.readAll(fd, 0, shown);
+            return bytes.length > MAX_RECORD_BYTES ? new Found(null, "grew past any record's size") : new Found(bytes, null);
         } catch (NativeException e) {
-            if (e.errno() == Errno.EISDIR || e.errno() == Errno.EAGAIN) return new byte[0];
+            if (e.errno() == Errno.EISDIR || e.errno() == Errno.EAGAIN) return new Found(null, "not a regular file");
             throw e;
         } finally {
             ring.callRaw(Op.close(fd));
+        }
+    }
+
+    /**
+     * Moves a journal entry that is not a record we could have written to
+     * {@code .txring/quarantine/} (0700), logged with the reason: never parsed, never fatal,
+     * kept for someone to look at. The move is synced like a removal.
+     */
+    private boolean quarantine(String name, String reason) throws IOException {
+        int made = ring.callRaw(Op.mkdirat(store.rootFd, StorePath.META_DIR + "/quarantine", 0700));
+        if (made < 0 && made != -Errno.EEXIST) fs.check(made, "mkdirat", ".txring/quarantine");
+        int qfd = fs.openDir(store.rootFd, StorePath.META_DIR + "/quarantine", ".txring/quarantine");
+        try {
+            String target = name + "." + System.currentTimeMillis();
+            int r = ring.callRaw(Op.renameat(journalFd, name, qfd, target, RENAME_NOREPLACE));
+            if (r == -Errno.ENOENT) return false;
+            fs.check(r, "renameat", ".txring/journal/" + name);
+            if (sync.tracksRemovals()) {
+                fs.check(ring.callRaw(Op.fsync(qfd)), "fsync", ".txring/quarantine"); // arrival before removal
+                syncJournal();
+            }
+            LOG.log(System.Logger.Level.WARNING, "txring store {0}: .txring/journal/{1} is {2}; moved to .txring/quarantine/{3}",
+                    store.root, name, reason, target);
+            return true;
+        } finally {
+            ring.callRaw(Op.close(qfd));
         }
     }
 

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  */
 final class Recovery {
     /** What one recovery did. */
-    record Report(int recordsReplayed, int recordsDiscarded, int shadowsRemoved) {}
+    record Report(int recordsReplayed, int recordsDiscarded, int recordsQuarantined, int shadowsRemoved) {}
 
     private Recovery() {}
 
@@ -28,7 +28,7 @@ final class Recovery {
      */
     static Report run(Store store, Journal journal) throws IOException {
         Journal.Report r = journal.replayAll();
-        return new Report(r.replayed(), r.discarded(), sweepShadows(store));
+        return new Report(r.replayed(), r.discarded(), r.quarantined(), sweepShadows(store));
     }
 
     /** Removes {@code .txr-*} files everywhere under the root (never following symlinks). */

@@ -195,7 +195,9 @@ public final class Store implements AutoCloseable {
     public String recoverySummary() {
         return recovery == null ? "skipped: another process has the store open"
                 : recovery.recordsReplayed() + " commit records replayed, " + recovery.recordsDiscarded()
-                        + " torn records discarded, " + recovery.shadowsRemoved() + " orphan shadows removed";
+                        + " torn records discarded, " + recovery.shadowsRemoved() + " orphan shadows removed"
+                        + (recovery.recordsQuarantined() > 0 ? ", " + recovery.recordsQuarantined()
+                                + " malformed entries moved to .txring/quarantine" : "");
     }
 
     public StoreMetrics metrics() {

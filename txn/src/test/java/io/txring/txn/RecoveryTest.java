@@ -65,9 +65,32 @@ class RecoveryTest {
         crc.update(body.getBytes(UTF_8));
         Files.writeString(root.resolve(".txring/journal/0-x-1"), body + "end " + Long.toHexString(crc.getValue()) + "\n");
         try (Store s = Store.open(root)) {
-            assertTrue(s.recoverySummary().contains("1 torn records discarded"), s.recoverySummary());
+            assertTrue(s.recoverySummary().contains("0 torn records discarded"), s.recoverySummary());
+            assertTrue(s.recoverySummary().endsWith("1 malformed entries moved to .txring/quarantine"), s.recoverySummary());
         }
         assertEquals("old-a", Files.readString(root.resolve("a")));
+        try (Stream<Path> q = Files.list(root.resolve(".txring/quarantine"))) {
+            assertEquals(1, q.filter(p -> p.getFileName().toString().startsWith("0-x-1.")).count(), "kept for a look, not deleted");
+        }
+    }
+
+    @Test
+    void whatIsNotARecordIsQuarantinedNeverOpenedBlockingOrFatal() throws Exception {
+        Path journal = Files.createDirectories(root.resolve(".txring/journal"));
+        Files.createDirectories(journal.resolve("0-dir-1"));
+        Files.createSymbolicLink(journal.resolve("0-link-1"), root.getParent());
+        Process mkfifo = new ProcessBuilder("mkfifo", journal.resolve("0-fifo-1").toString()).start();
+        assertEquals(0, mkfifo.waitFor());
+        try (var big = java.nio.channels.FileChannel.open(journal.resolve("0-big-1"), java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            big.write(java.nio.ByteBuffer.wrap(new byte[] {1}), Journal.MAX_RECORD_BYTES + 1); // sparse, just too large
+        }
+        try (Store s = Store.open(root)) { // would hang on the FIFO, or throw on the directory, before
+            assertTrue(s.recoverySummary().endsWith("4 malformed entries moved to .txring/quarantine"), s.recoverySummary());
+        }
+        try (Stream<Path> j = Files.list(journal)) {
+            assertEquals(List.of(), j.toList());
+        }
     }
 
     private static String stampText(Path p) throws Exception {
@@ -92,7 +115,8 @@ class RecoveryTest {
             Files.writeString(root.resolve(".txring/journal/0-e-" + i), hostile[i] + "end " + Long.toHexString(crc.getValue()) + "\n");
         }
         try (Store s = Store.open(root)) {
-            assertTrue(s.recoverySummary().startsWith("0 commit records replayed, 3 torn records discarded"), s.recoverySummary());
+            assertTrue(s.recoverySummary().startsWith("0 commit records replayed, 0 torn records discarded"), s.recoverySummary());
+            assertTrue(s.recoverySummary().endsWith("3 malformed entries moved to .txring/quarantine"), s.recoverySummary());
         }
         assertEquals("keep me", Files.readString(outside.resolve("victim")));
         assertFalse(Files.exists(root.resolve("x")));
