@@ -26,21 +26,35 @@ final class Recovery {
      * every whole record (each step only while its target is the validated version), discards
      * torn ones, then removes every shadow left by transactions that never committed.
      */
-    static Report run(Store store, Journal journal) throws IOException {
+    static Report run(Store store, Journal journal, ShadowDirectories shadowDirs) throws IOException {
         Journal.Report r = journal.replayAll();
-        return new Report(r.replayed(), r.discarded(), r.quarantined(), sweepShadows(store));
+        int swept = shadowDirs.existed() ? shadowDirs.sweep() : walkOnce(store);
+        return new Report(r.replayed(), r.discarded(), r.quarantined(), swept);
     }
 
-    /** Removes {@code .txr-*} files everywhere under the root (never following symlinks). */
-    private static int sweepShadows(Store store) throws IOException {
+    /**
+     * A store made before {@code .txring/shadow-dirs} existed: one walk of the whole tree, the
+     * old way (never following symlinks; files that vanish meanwhile are skipped). From then on
+     * the sweep lists only the directories in that file.
+     */
+    private static int walkOnce(Store store) {
         List<Path> shadows = new ArrayList<>();
         try (Stream<Path> s = Files.walk(store.root)) {
             s.filter(p -> !p.startsWith(store.root.resolve(StorePath.META_DIR)))
                     .filter(p -> p.getFileName().toString().startsWith(StorePath.SHADOW_PREFIX))
                     .filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
                     .forEach(shadows::add);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            System.getLogger(Recovery.class.getName()).log(System.Logger.Level.WARNING, "txring: walking {0} for shadows: {1}", store.root, e.toString());
         }
-        for (Path p : shadows) Files.deleteIfExists(p);
-        return shadows.size();
+        int removed = 0;
+        for (Path p : shadows) {
+            try {
+                if (Files.deleteIfExists(p)) removed++;
+            } catch (IOException e) {
+                // moved or unreadable meanwhile: not ours to insist on
+            }
+        }
+        return removed;
     }
 }

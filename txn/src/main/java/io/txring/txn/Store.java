@@ -66,6 +66,8 @@ public final class Store implements AutoCloseable {
     final GroupFlush groupFlush;
     private final CommitMarks marks;
     final Journal journal;
+    /** Where shadows may be: what a lone opener's sweep lists. */
+    final ShadowDirectories shadowDirs;
     private final CommitProtocol protocol;
     private final StoreConfig config;
     private final int ownerSlot;
@@ -134,10 +136,12 @@ public final class Store implements AutoCloseable {
             this.marks = m;
             taken.add(marks);
             SyncPolicy sync = SyncPolicy.of(config.durability());
+            this.shadowDirs = new ShadowDirectories(this, sync);
+            taken.add(shadowDirs);
             this.journal = new Journal(this, journalFd, marks, locks, sync, groupSync, ownerSlot);
             this.protocol = new CommitProtocol(this, journal, locks, sync, groupSync);
             if (lone) {
-                this.recovery = Recovery.run(this, journal); // nobody else has the store open: replay and sweep everything
+                this.recovery = Recovery.run(this, journal, shadowDirs); // nobody else has the store open: replay and sweep
                 marks.markRecovered(); // only now may a handle that opens beside this one trust the words
                 locks.holdShared(); // downgrades the exclusive hold: others may open now
             } else {
@@ -373,6 +377,7 @@ public final class Store implements AutoCloseable {
             lifecycle.writeLock().unlock();
         }
         marks.close();
+        shadowDirs.close();
         ring.callRaw(Op.close(lockFd)); // drops this handle's OFD locks, its owner slot among them
         ring.callRaw(Op.close(journal.journalFd));
         ring.callRaw(Op.close(rootFd));

@@ -92,6 +92,7 @@ public final class Transaction implements AutoCloseable {
     private void placeShadow(Entry e) throws IOException {
         if (e.shadowDirfd >= 0) return;
         String d = shadowDirFor(e.path);
+        store.shadowDirs.ensure(d); // before any shadow exists there: the sweep must know where to look
         e.shadowDir = d;
         e.shadowDirfd = dir(d);
     }
@@ -401,6 +402,7 @@ public final class Transaction implements AutoCloseable {
         }
         String shadowDir = shadowDirFor(p);
         store.settleBeforeRead(p.path()); // first touch: as in touch()
+        store.shadowDirs.ensure(shadowDir); // before the shadow exists: the sweep must know where to look
         openDirs(p.parent(), shadowDir);
         e = new Entry(p, dir(p.parent()), null);
         e.shadowDir = shadowDir;

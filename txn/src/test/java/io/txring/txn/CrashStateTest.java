@@ -34,6 +34,9 @@ class CrashStateTest {
     }
 
     @Test
+    // A hang guard, not a speed target: 20,000–30,000 states at ≈ 7 ms each (a store opened and recovered per state) take
+    // ≈ 3.5 min on a quiet 2-vCPU machine, close to the suite's 5-minute default.
+    @org.junit.jupiter.api.Timeout(value = 15, unit = java.util.concurrent.TimeUnit.MINUTES)
     void everyCrashStateRecoversToAllOrNothing() throws Exception {
         Map<String, String> init1 = Map.of("a", "A0");
         explore("1-path", init1, tx -> tx.write("a", "A1".getBytes(UTF_8)), Map.of("a", "A1"));

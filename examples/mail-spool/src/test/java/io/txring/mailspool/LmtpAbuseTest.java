@@ -161,6 +161,10 @@ class LmtpAbuseTest {
             try (var files = Files.list(root.resolve("calm/new"))) {
                 assertEquals(3, files.count());
             }
+            // SIGTERM in this state (a flooder blocked mid-stream, its session throttled): the server still exits cleanly.
+            server.destroy();
+            assertTrue(server.waitFor(20, TimeUnit.SECONDS), "SIGTERM ends the server while a flood is stalled: " + log);
+            assertTrue(log.stream().noneMatch(l -> l.contains("OutOfMemoryError")), "no OutOfMemoryError at shutdown either: " + log);
         } finally {
             if (!flooder.isClosed()) {
                 flooder.setSoLinger(true, 0);
