@@ -59,6 +59,9 @@ final class Journal {
     /** A record file's content, or why it is not one (then it is quarantined, never parsed). */
     private record Found(byte[] bytes, String problem) {}
 
+    /** A journal entry as read: a whole record, torn (record null), or moved to the quarantine. */
+    private record Classified(CommitRecord record, boolean quarantined) {}
+
     /** Records are small (a line per path); anything larger is not one of ours. */
     static final long MAX_RECORD_BYTES = 1 << 20;
 
@@ -232,24 +235,24 @@ final class Journal {
     Report adopt(Set<Integer> wanted) throws IOException {
         int replayed = 0, dropped = 0, aside = 0;
         for (String name : names()) {
-            Found found = read(name);
-            if (found == null) continue; // removed meanwhile
-            if (found.problem() != null) {
-                if (quarantine(name, found.problem())) aside++;
+            Classified c = classify(name);
+            if (c == null) continue; // removed meanwhile
+            if (c.quarantined()) {
+                aside++;
                 continue;
             }
-            CommitRecord rec = CommitRecord.decode(found.bytes());
-            if (rec == null && CommitRecord.checksumValid(found.bytes())) {
-                if (quarantine(name, "a valid checksum over fields that break the record format or the path rules")) aside++;
-                continue;
-            }
+            CommitRecord rec = c.record();
             if (rec == null) {
                 if (live(name)) continue; // still being written
                 // Its writer is gone, so the file can no longer change: read it again, as the writer may have
                 // completed it between our first read and its death.
-                found = read(name);
-                if (found == null || found.problem() != null) continue; // the next pass deals with it
-                rec = CommitRecord.decode(found.bytes());
+                c = classify(name);
+                if (c == null) continue;
+                if (c.quarantined()) {
+                    aside++;
+                    continue;
+                }
+                rec = c.record();
                 if (rec == null) {
                     if (unlinkQuietly(name)) dropped++; // torn, and its writer is gone: never a commit point
                     continue;
@@ -351,17 +354,12 @@ final class Journal {
         int replayed = 0, dropped = 0, aside = 0;
         java.util.Map<String, CommitRecord> whole = new java.util.TreeMap<>();
         for (String name : names()) {
-            Found found = read(name);
-            if (found == null) continue;
-            if (found.problem() != null) {
-                if (quarantine(name, found.problem())) aside++;
-                continue;
-            }
-            CommitRecord rec = CommitRecord.decode(found.bytes());
-            if (rec == null && CommitRecord.checksumValid(found.bytes())) {
-                if (quarantine(name, "a valid checksum over fields that break the record format or the path rules")) aside++;
-            } else if (rec != null) {
-                whole.put(name, rec);
+            Classified c = classify(name);
+            if (c == null) continue;
+            if (c.quarantined()) {
+                aside++;
+            } else if (c.record() != null) {
+                whole.put(name, c.record());
             } else if (unlinkQuietly(name)) {
                 dropped++; // torn: the transaction never reached its commit point
             }
@@ -534,6 +532,23 @@ final class Journal {
         } finally {
             ring.callRaw(Op.close(fd));
         }
+    }
+
+    /**
+     * Reads and sorts a journal entry; what cannot be a record a store wrote — not a regular
+     * file, too large, or a valid checksum over malformed fields (a torn record never has one)
+     * — goes to the quarantine. Null if the entry is gone.
+     */
+    private Classified classify(String name) throws IOException {
+        Found found = read(name);
+        if (found == null) return null;
+        if (found.problem() != null) return quarantine(name, found.problem()) ? new Classified(null, true) : null;
+        CommitRecord rec = CommitRecord.decode(found.bytes());
+        if (rec == null && CommitRecord.checksumValid(found.bytes())) {
+            return quarantine(name, "a valid checksum over fields that break the record format or the path rules")
+                    ? new Classified(null, true) : null;
+        }
+        return new Classified(rec, false);
     }
 
     /**
