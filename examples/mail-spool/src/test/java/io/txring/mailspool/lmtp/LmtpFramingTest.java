@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /** The framing alone, fed one byte at a time: chunk boundaries must not change what comes out. */
 class LmtpFramingTest {
-    private static List<String> frames(String wire, int step) {
+    /** What the framing makes of {@code wire}, fed {@code step} bytes at a time (also the fuzz pass's oracle). */
+    static List<String> frames(String wire, int step) {
         LmtpFraming f = new LmtpFraming(ByteBufAllocator.DEFAULT, 512);
         List<String> out = new ArrayList<>();
         StringBuilder content = new StringBuilder();
