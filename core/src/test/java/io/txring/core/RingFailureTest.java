@@ -88,16 +88,14 @@ class RingFailureTest {
         try {
             assertEquals(0, ring.call(Op.nop())); // delivery #0
             CompletableFuture<Integer> sleeper = ring.submitAsync(new Op().prepTimeout(Duration.ofSeconds(3), 0, 0));
-            long t0 = System.nanoTime();
             // Delivery #1 (this nop's) throws: its completion is lost, so the ring must say so, not hang.
             RingBrokenException e = assertThrows(RingBrokenException.class, () -> ring.callRaw(Op.nop()));
             assertInstanceOf(Faults.InjectedDeliveryError.class, e.getCause(), "the cause is named");
             assertTrue(f.fired());
             assertTrue(ring.isBroken());
-            // The op still in flight failed with the same clear error, long before its 3 s timeout.
-            ExecutionException ee = assertThrows(ExecutionException.class, () -> sleeper.get(2, TimeUnit.SECONDS));
+            // The op still in flight failed with the same clear error (had it waited for its timeout, it would have completed with -ETIME).
+            ExecutionException ee = assertThrows(ExecutionException.class, () -> sleeper.get(30, TimeUnit.SECONDS));
             assertInstanceOf(RingBrokenException.class, ee.getCause());
-            assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "failed at once, not when the timeout ended");
             // Later calls fail fast with the typed error naming the cause.
             RingBrokenException later = assertThrows(RingBrokenException.class, () -> ring.callRaw(Op.nop()));
             assertSame(e, later);

@@ -44,12 +44,12 @@ class LmtpAbuseTest {
     }
 
     /** A normal conversation, timed: NOOP, MAIL, RCPT, DATA, content, one 250 per recipient. */
-    private Duration normalConversation(String box) throws IOException {
-        return normalConversation(spool.server.address(), box);
+    private void normalConversation(String box) throws IOException {
+        normalConversation(spool.server.address(), box);
     }
 
-    private static Duration normalConversation(InetSocketAddress server, String box) throws IOException {
-        long t0 = System.nanoTime();
+    /** A whole honest conversation; each reply must come within the client's 10 s read timeout (a hang guard, not a speed bound). */
+    private static void normalConversation(InetSocketAddress server, String box) throws IOException {
         try (LmtpClient c = LmtpClient.connect(server, Duration.ofSeconds(10))) {
             assertEquals(220, c.readReply().code());
             assertEquals(250, c.command("LHLO calm.invalid").code());
@@ -61,7 +61,6 @@ class LmtpAbuseTest {
             assertEquals(250, c.readReply().code());
             assertEquals(221, c.command("QUIT").code());
         }
-        return Duration.ofNanos(System.nanoTime() - t0);
     }
 
     @Test
@@ -80,8 +79,7 @@ class LmtpAbuseTest {
         try {
             Spool.await(() -> written.get() > 0, Duration.ofSeconds(5), "the flood starts");
             Thread.sleep(500);
-            Duration took = normalConversation("calm");
-            assertTrue(took.compareTo(Duration.ofSeconds(5)) < 0, "the other client is served promptly: " + took);
+            normalConversation("calm"); // served while the flood is stalled, not after it
             assertEquals(1, spool.files("calm", "new").size());
             long stalled = written.get();
             System.out.println("flood: the server stopped reading after " + stalled + " bytes (kernel buffers included)");
@@ -151,8 +149,7 @@ class LmtpAbuseTest {
             Spool.await(() -> written.get() > 0, Duration.ofSeconds(5), "the flood starts");
             Thread.sleep(3000); // unthrottled, the child ran out of heap within a second or two of this
             for (int i = 0; i < 3; i++) {
-                Duration took = normalConversation(at, "calm");
-                assertTrue(took.compareTo(Duration.ofSeconds(5)) < 0, "the other client is served promptly: " + took);
+                normalConversation(at, "calm"); // served while the flood is stalled, not after it
             }
             assertTrue(written.get() < total, "the flood was not swallowed: " + written.get() + " of " + total);
             assertTrue(writer.isAlive(), "the flooder is blocked: " + ended.get());
@@ -187,7 +184,7 @@ class LmtpAbuseTest {
             assertTrue(c.closedByServer(Duration.ofSeconds(5)), "closed after the 421");
         }
         Spool.await(() -> spool.server.sessions() == 0, Duration.ofSeconds(5), "the session ends");
-        assertNotNull(normalConversation("next"), "others are served");
+        normalConversation("next"); // others are served (it asserts every reply)
     }
 
     @Test
@@ -213,7 +210,7 @@ class LmtpAbuseTest {
             // a reset (unread flood in the server's socket when it closed) ends it too; the limit is asserted below
         }
         Spool.await(() -> spool.server.sessions() == 0, Duration.ofSeconds(5), "the flooder is gone");
-        assertNotNull(normalConversation("next"), "others are served");
+        normalConversation("next"); // others are served (it asserts every reply)
     }
 
     @Test
@@ -234,7 +231,7 @@ class LmtpAbuseTest {
         assertEquals(List.of(), spool.files("slow", "new"));
         assertEquals(List.of(), spool.shadows(), "no shadow left behind");
         // A prompt message is not affected by the limit.
-        assertNotNull(normalConversation("prompt"));
+        normalConversation("prompt"); // asserts every reply
         assertEquals(1, spool.files("prompt", "new").size());
     }
 
