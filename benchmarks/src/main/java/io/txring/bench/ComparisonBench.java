@@ -1,6 +1,7 @@
 package io.txring.bench;
 
 import io.txring.bench.harness.AlternatingRounds;
+import io.txring.bench.harness.BlockDeviceFlushes;
 import io.txring.bench.harness.MachineInfo;
 import io.txring.bench.harness.Progress;
 import io.txring.bench.harness.ResultReport;
@@ -57,15 +58,27 @@ public final class ComparisonBench implements Callable<Integer> {
         System.out.printf("bench: %s; load average %s%n", chosen.stream().map(Workload::name).toList(),
                 Files.readString(Path.of("/proc/loadavg")).strip()); // a busy machine skews every variant: say so
         AlternatingRounds runner = new AlternatingRounds(warmups, rounds, new Progress(System.out));
+        List<String> failed = new ArrayList<>();
         for (Workload w : chosen) {
+            String missing = w.unavailable();
+            if (missing != null) { // a tool this machine lacks skips one workload, loudly, never the others
+                System.out.println("\nbench: SKIPPED " + w.name() + ": " + missing);
+                summary.append(String.format("### %s — skipped%n%n%s%n%n", w.name(), missing));
+                continue;
+            }
             Path scratch = Files.createTempDirectory(scratchParent, "txring-bench-" + w.name() + "-");
             try {
-                WorkloadResult r = runner.run(w, w.variants(scratch), MachineInfo.of(scratch));
+                WorkloadResult r = runner.run(w, w.variants(scratch), MachineInfo.of(scratch), BlockDeviceFlushes.of(scratch));
                 ResultReport.printTable(r, System.out);
                 summary.append(ResultReport.markdown(r));
                 Path json = ResultReport.writeJson(r, results);
                 Path png = ResultReport.writeChart(r, results);
                 System.out.println("  → " + json + ", " + png);
+            } catch (Exception e) { // one broken workload must not cost the others' results
+                failed.add(w.name());
+                System.out.println("\nbench: FAILED " + w.name() + ": " + e);
+                e.printStackTrace(System.out);
+                summary.append(String.format("### %s — failed%n%n%s%n%n", w.name(), e));
             } finally {
                 ScratchDir.delete(scratch);
             }
@@ -73,8 +86,9 @@ public final class ComparisonBench implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         summary.append(String.format("%d workload(s) in %.0f s; load average at the end: %s%n", chosen.size(), seconds,
                 Files.readString(Path.of("/proc/loadavg")).strip()));
-        Files.writeString(results.resolve("SUMMARY.md"), summary.toString());
+        Files.writeString(Files.createDirectories(results).resolve("SUMMARY.md"), summary.toString());
         System.out.printf("%nbench: %d workload(s) in %.1f s; tables in Markdown: %s%n", chosen.size(), seconds, results.resolve("SUMMARY.md"));
-        return 0;
+        if (!failed.isEmpty()) System.out.println("bench: failed: " + failed);
+        return failed.isEmpty() ? 0 : 1;
     }
 }

@@ -4,13 +4,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The facts a result needs to be compared with another: CPUs, kernel, filesystem of the scratch directory. */
+/** The facts a result needs to be compared with another: CPUs, kernel, filesystem and block device of the scratch directory. */
 public final class MachineInfo {
     private MachineInfo() {}
 
     public static WorkloadResult.Machine of(Path scratch) throws IOException {
         String kernel = Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
-        return new WorkloadResult.Machine(Runtime.getRuntime().availableProcessors(), kernel, fsType(scratch));
+        return new WorkloadResult.Machine(Runtime.getRuntime().availableProcessors(), kernel, fsType(scratch),
+                BlockDeviceFlushes.of(scratch).map(BlockDeviceFlushes::device).orElse(null));
     }
 
     /** The mount's filesystem type as {@code /proc/self/mounts} names it (ext4, xfs, tmpfs…): the longest mount point that holds {@code p}. */

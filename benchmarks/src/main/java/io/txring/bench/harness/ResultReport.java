@@ -3,19 +3,21 @@ package io.txring.bench.harness;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.awt.Color;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Map;
+import java.util.List;
+import java.util.function.Function;
+import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.ChartFactory;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.renderer.category.BoxAndWhiskerRenderer;
 import org.jfree.chart.title.TextTitle;
-import java.awt.Color;
 import org.jfree.data.statistics.DefaultBoxAndWhiskerCategoryDataset;
 
 /** Writes a workload's result three ways: JSON, a chart (PNG) and a table on the console. */
@@ -59,32 +61,57 @@ public final class ResultReport {
         return f;
     }
 
+    /** A per-op column after the throughput ones; shown only where some variant has a value. */
+    private record Column(String title, String format, Function<WorkloadResult.VariantResult, Double> value) {}
+
+    private static final List<Column> PER_OP = List.of(
+            new Column("traps/op", "%.4f", WorkloadResult.VariantResult::trapsPerOp),
+            new Column("syscalls/op", "%.3f", WorkloadResult.VariantResult::syscallsPerOp),
+            new Column("CPU µs/op", "%.2f", WorkloadResult.VariantResult::cpuUsPerOp),
+            new Column("user µs/op", "%.2f", WorkloadResult.VariantResult::cpuUserUsPerOp),
+            new Column("sys µs/op", "%.2f", WorkloadResult.VariantResult::cpuSysUsPerOp),
+            new Column("ctx sw/op", "%.2f", WorkloadResult.VariantResult::contextSwitchesPerOp),
+            new Column("flush ops/op", "%.3f", WorkloadResult.VariantResult::flushesPerOp));
+
+    private static List<Column> columns(WorkloadResult r) {
+        List<Column> shown = new ArrayList<>();
+        for (Column c : PER_OP) if (r.variants().stream().anyMatch(v -> c.value().apply(v) != null)) shown.add(c);
+        return shown;
+    }
+
     public static void printTable(WorkloadResult r, PrintStream out) {
-        out.printf("%n%s — %s/s, %d rounds, %s%n", r.workload(), r.unit(), r.rounds(), r.date());
-        out.printf("  %-22s %14s %27s %22s %9s %11s %9s%n", "variant", "median", "min – max", "vs NIO (min–max)", "traps/op", "syscalls/op", "CPU µs/op");
+        List<Column> cols = columns(r);
+        boolean ceiling = r.ceiling() != null;
+        boolean flushes = r.variants().stream().anyMatch(v -> v.flushesPerOp() != null);
+        out.printf("%n%s — %s/s, %d rounds, %s%s%n", r.workload(), r.unit(), r.rounds(), r.date(),
+                flushes ? "; flush ops counted on the whole device " + r.machine().device() : "");
+        StringBuilder head = new StringBuilder(String.format("  %-22s %14s %27s %22s", "variant", "median", "min – max", "vs NIO (min–max)"));
+        if (ceiling) head.append(String.format(" %22s", "vs " + r.ceiling()));
+        for (Column c : cols) head.append(String.format(" %" + Math.max(9, c.title().length()) + "s", c.title()));
+        out.println(head);
         for (WorkloadResult.VariantResult v : r.variants()) {
-            Spread q = r.ratiosVsNio().get(v.name());
-            out.printf("  %-22s %,14.0f %,13.0f – %,-11.0f %22s %9s %11s %9.2f%n", v.name(), v.opsPerS().median(), v.opsPerS().min(),
-                    v.opsPerS().max(), ratio(q),
-                    num(v.trapsPerOp(), "%.4f"), num(v.syscallsPerOp(), "%.3f"), v.cpuUsPerOp());
-        }
-        if (r.ratiosVsFio() != null) {
-            for (Map.Entry<String, Spread> e : r.ratiosVsFio().entrySet()) {
-                out.printf("  %-22s vs fio io_uring: %s%n", e.getKey(), ratio(e.getValue()));
-            }
+            StringBuilder row = new StringBuilder(String.format("  %-22s %,14.0f %,13.0f – %,-11.0f %22s", v.name(), v.opsPerS().median(),
+                    v.opsPerS().min(), v.opsPerS().max(), ratio(r.ratiosVsNio().get(v.name()))));
+            if (ceiling) row.append(String.format(" %22s", ratio(r.ratiosVsCeiling().get(v.name()))));
+            for (Column c : cols) row.append(String.format(" %" + Math.max(9, c.title().length()) + "s", num(c.value().apply(v), c.format())));
+            out.println(row);
         }
     }
 
     /** The same table in Markdown, for docs/BENCHMARKS.md. */
     public static String markdown(WorkloadResult r) {
+        List<Column> cols = columns(r);
         StringBuilder b = new StringBuilder();
         b.append(String.format("### %s — %s/s%n%n", r.workload(), r.unit()));
-        b.append("| variant | median | min – max | vs NIO, median (min–max) | vs fio | traps/op | syscalls/op | CPU µs/op |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        b.append("| variant | median | min – max | vs NIO, median (min–max) | vs ").append(r.ceiling() == null ? "ceiling" : r.ceiling()).append(" |");
+        for (Column c : cols) b.append(' ').append(c.title()).append(" |");
+        b.append("\n|---|---:|---:|---:|---:|").append("---:|".repeat(cols.size())).append('\n');
         for (WorkloadResult.VariantResult v : r.variants()) {
-            Spread q = r.ratiosVsNio().get(v.name());
-            Spread f = r.ratiosVsFio() == null ? null : r.ratiosVsFio().get(v.name());
-            b.append(String.format("| %s | %,.0f | %,.0f – %,.0f | %s | %s | %s | %s | %.2f |%n", v.name(), v.opsPerS().median(), v.opsPerS().min(),
-                    v.opsPerS().max(), ratio(q), ratio(f), num(v.trapsPerOp(), "%.4f"), num(v.syscallsPerOp(), "%.3f"), v.cpuUsPerOp()));
+            Spread f = r.ratiosVsCeiling() == null ? null : r.ratiosVsCeiling().get(v.name());
+            b.append(String.format("| %s | %,.0f | %,.0f – %,.0f | %s | %s |", v.name(), v.opsPerS().median(), v.opsPerS().min(),
+                    v.opsPerS().max(), ratio(r.ratiosVsNio().get(v.name())), ratio(f)));
+            for (Column c : cols) b.append(' ').append(num(c.value().apply(v), c.format())).append(" |");
+            b.append('\n');
         }
         return b.append('\n').toString();
     }

@@ -6,8 +6,9 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Counts this process's system calls (every thread; tracepoint {@code raw_syscalls:sys_enter})
- * with {@code perf stat -p}, for one extra round per variant that is not timed. Ops that
+ * Counts a process's system calls (every thread; tracepoint {@code raw_syscalls:sys_enter})
+ * with {@code perf stat -p} — this one's, or a server's the bench started — for one extra
+ * round per variant that is not timed. Ops that
  * io_uring runs in the kernel — inline or on io-wq workers — make no syscall, so txring's
  * count is its {@code io_uring_enter} calls plus what the JVM does meanwhile.
  */
@@ -26,11 +27,11 @@ final class SyscallCounter {
         return Files.isExecutable(PERF);
     }
 
-    /** Attaches perf to this process; returns once it counts, or null if it could not start. */
-    static SyscallCounter start() throws IOException, InterruptedException {
+    /** Attaches perf to process {@code pid}; returns once it counts, or null if it could not start. */
+    static SyscallCounter start(long pid) throws IOException, InterruptedException {
         Path out = Files.createTempFile("txring-perf-", ".csv");
         Process p = new ProcessBuilder(PERF.toString(), "stat", "-e", "raw_syscalls:sys_enter", "-x,", "-o", out.toString(),
-                "-p", Long.toString(ProcessHandle.current().pid())).redirectErrorStream(true)
+                "-p", Long.toString(pid)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         for (int i = 0; i < 100 && Files.size(out) == 0 && p.isAlive(); i++) Thread.sleep(20); // perf writes its header once attached
         if (!p.isAlive()) {

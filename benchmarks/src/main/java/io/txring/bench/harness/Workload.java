@@ -11,4 +11,14 @@ public interface Workload {
     String unit();
 
     List<Variant> variants(Path scratch) throws Exception;
+
+    /** Whether its ops sync to the disk: then the device's cache flushes per op are counted. */
+    default boolean durable() {
+        return false;
+    }
+
+    /** Why it cannot run on this machine (a tool is missing), or null: the bench then skips it and says so. */
+    default String unavailable() {
+        return null;
+    }
 }

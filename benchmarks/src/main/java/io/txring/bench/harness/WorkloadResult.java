@@ -1,5 +1,6 @@
 package io.txring.bench.harness;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
@@ -7,18 +8,26 @@ import java.util.Map;
 /**
  * What {@code benchmarks/results/<workload>.json} holds (field names become snake_case:
  * {@code ops_per_s}, {@code traps_per_op}, {@code cpu_us_per_op}, {@code ratios_vs_nio}).
- * {@code ratiosVsFio} is present only where fio ran as the ceiling; {@code rounds} holds
- * {@code traps_per_op} is absent where it cannot be counted (fio); {@code syscalls_per_op}
- * (any syscall, by perf, in an extra untimed round) where perf is missing or the work is another process's. {@code rounds} holds
- * every measured round's ops/s per variant, in run order, so a reader can redo the stats.
+ * {@code ceiling} names the outside ceiling that ran (fio, smtp-sink) and
+ * {@code ratiosVsCeiling} holds every other variant over it; both are absent where none ran.
+ * A per-op figure a variant cannot measure is absent: {@code traps_per_op} outside this process
+ * (fio, the LMTP servers), {@code syscalls_per_op} without perf or for fio,
+ * {@code cpu_user_us_per_op}/{@code cpu_sys_us_per_op}/{@code context_switches_per_op} where the
+ * work runs in this process, {@code flushes_per_op} for workloads that do not sync and where the
+ * scratch directory has no block device. {@code rounds} holds every measured round's ops/s per
+ * variant, in run order, so a reader can redo the stats.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record WorkloadResult(String workload, String unit, String date, Machine machine, int rounds,
                              List<VariantResult> variants, Map<String, Spread> ratiosVsNio,
-                             Map<String, Spread> ratiosVsFio) {
+                             String ceiling, @JsonAlias("ratios_vs_fio") Map<String, Spread> ratiosVsCeiling) {
 
-    public record Machine(int cpus, String kernel, String fs) {}
+    /** {@code device}: the block device whose flushes are counted (absent where none is). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Machine(int cpus, String kernel, String fs, String device) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record VariantResult(String name, Spread opsPerS, Double trapsPerOp, Double syscallsPerOp, double cpuUsPerOp, double[] rounds) {}
+    public record VariantResult(String name, Spread opsPerS, Double trapsPerOp, Double syscallsPerOp, double cpuUsPerOp,
+                                Double cpuUserUsPerOp, Double cpuSysUsPerOp, Double contextSwitchesPerOp, Double flushesPerOp,
+                                double[] rounds) {}
 }

@@ -45,6 +45,9 @@ public final class DurableWorkload implements Workload {
     @Override
     public String unit() { return filesPerOp == 1 ? "durable replace" : "durable " + filesPerOp + "-file transaction"; }
 
+    @Override
+    public boolean durable() { return true; }
+
     /** Changes files {@code names} atomically and durably. */
     interface Change {
         void apply(String[] names, byte[] data) throws IOException;

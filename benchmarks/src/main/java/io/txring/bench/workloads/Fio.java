@@ -48,5 +48,10 @@ final class Fio implements VariantRun {
     }
 
     @Override
+    public long pid() {
+        return -1; // a new fio process each round: nothing lasting for perf to attach to
+    }
+
+    @Override
     public void close() {}
 }

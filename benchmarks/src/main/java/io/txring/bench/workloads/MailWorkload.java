@@ -40,6 +40,9 @@ public final class MailWorkload implements Workload {
     public String unit() { return "message (" + recipients + " recipient" + (recipients > 1 ? "s" : "") + ")"; }
 
     @Override
+    public boolean durable() { return true; }
+
+    @Override
     public List<Variant> variants(Path scratch) {
         List<Variant> v = new ArrayList<>();
         for (RingVariants.Config c : RingVariants.forStores(256)) {
