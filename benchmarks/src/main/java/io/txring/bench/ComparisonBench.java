@@ -42,13 +42,20 @@ public final class ComparisonBench implements Callable<Integer> {
     @Option(names = "--scratch", description = "where the workloads' files live (default: java.io.tmpdir)")
     Path scratchParent = Path.of(System.getProperty("java.io.tmpdir"));
 
+    @Option(names = "--lmtp-messages", description = "messages smtp-source sends per round in the mail-lmtp-* workloads (default ${DEFAULT-VALUE})")
+    int lmtpMessages = Workloads.LMTP_MESSAGES;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new ComparisonBench()).execute(args));
     }
 
     @Override
     public Integer call() throws Exception {
-        List<Workload> chosen = Workloads.select(selected);
+        if (lmtpMessages < 1) {
+            System.err.println("bench: --lmtp-messages must be ≥ 1");
+            return 64;
+        }
+        List<Workload> chosen = Workloads.select(selected, lmtpMessages);
         if (chosen.isEmpty()) {
             System.err.println("bench: no workload matches " + selected + "; known: " + Workloads.names());
             return 64;
