@@ -83,7 +83,7 @@ public final class ComparisonBench implements Callable<Integer> {
                 System.out.println("  → " + json + ", " + png);
             } catch (Exception e) { // one broken workload must not cost the others' results
                 failed.add(w.name());
-                System.out.println("\nbench: FAILED " + w.name() + ": " + e);
+                System.out.println("\nbench: FAILED " + w.name() + ":");
                 e.printStackTrace(System.out);
                 summary.append(String.format("### %s — failed%n%n%s%n%n", w.name(), e));
             } finally {
