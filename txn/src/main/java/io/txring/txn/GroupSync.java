@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Group commit for directory fsyncs: a committer registers after its change and needs one
@@ -23,6 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
 final class GroupSync {
     private static final class Dir {
         final String key;
+        // A j.u.c lock, not a monitor: a virtual thread woken from Object.wait takes an extra hop through the JDK's unblocker.
+        final ReentrantLock lock = new ReentrantLock();
+        final Condition changed = lock.newCondition();
         long requested;
         long completed;
         boolean running;
@@ -75,12 +80,15 @@ final class GroupSync {
         long target = -1;
         // A routed change would take its linked fsync with it onto the submitting thread: run it alone.
         boolean chain = !ring.routesToSyscall(change.opcode());
-        synchronized (d) {
+        d.lock.lock();
+        try {
             if (chain && !d.running && d.poisoned == null) {
                 requests.incrementAndGet();
                 d.running = true;
                 target = ++d.requested; // covers every committer registered so far: their changes are done
             }
+        } finally {
+            d.lock.unlock();
         }
         if (target < 0) {
             int r = ring.callRaw(change);
@@ -91,21 +99,27 @@ final class GroupSync {
         try {
             res = ring.callChain(change, Op.fsync(fd).describing(shown(d))); // fsync runs only if the change succeeded
         } catch (RuntimeException e) {
-            synchronized (d) {
+            d.lock.lock();
+            try {
                 d.running = false;
-                d.notifyAll();
+                d.changed.signalAll();
+            } finally {
+                d.lock.unlock();
             }
             throw e;
         }
-        synchronized (d) {
+        d.lock.lock();
+        try {
             d.running = false;
             if (res[0] >= 0) {
                 fsyncs.incrementAndGet();
                 if (res[1] < 0) d.poisoned = NativeException.of("fsync", shown(d), res[1]);
                 else d.completed = Math.max(d.completed, target);
             }
-            d.notifyAll(); // a cancelled fsync leaves waiters to lead the next one themselves
+            d.changed.signalAll(); // a cancelled fsync leaves waiters to lead the next one themselves
             if (res[0] >= 0 && d.poisoned != null) throw new IOException("fsync of directory \"" + shown(d) + "\" failed", d.poisoned);
+        } finally {
+            d.lock.unlock();
         }
         return res[0];
     }
@@ -116,8 +130,11 @@ final class GroupSync {
         for (var e : byKey.entrySet()) {
             requests.incrementAndGet();
             Dir d = dirs.computeIfAbsent(e.getKey(), Dir::new);
-            synchronized (d) {
+            d.lock.lock();
+            try {
                 pending.add(new Need(d, e.getValue(), ++d.requested));
+            } finally {
+                d.lock.unlock();
             }
         }
         IOException failure = null;
@@ -126,7 +143,8 @@ final class GroupSync {
             Need wait = null;
             for (var it = pending.iterator(); it.hasNext(); ) {
                 Need n = it.next();
-                synchronized (n.dir) {
+                n.dir.lock.lock();
+                try {
                     if (n.dir.poisoned != null) {
                         if (failure == null) failure = new IOException("fsync of directory \"" + shown(n.dir) + "\" failed", n.dir.poisoned);
                         it.remove();
@@ -140,6 +158,8 @@ final class GroupSync {
                     } else if (wait == null) {
                         wait = n;
                     }
+                } finally {
+                    n.dir.lock.unlock();
                 }
             }
             if (!lead.isEmpty()) {
@@ -149,37 +169,80 @@ final class GroupSync {
                     res = ring.callBatch(lead.stream().map(n -> Op.fsync(n.fd).describing(shown(n.dir))).toArray(Op[]::new));
                 } catch (RuntimeException e) { // e.g. the ring closed: waiters must not wait for a leader that is gone
                     for (Need n : lead) {
-                        synchronized (n.dir) {
+                        n.dir.lock.lock();
+                        try {
                             n.dir.running = false;
-                            n.dir.notifyAll();
+                            n.dir.changed.signalAll();
+                        } finally {
+                            n.dir.lock.unlock();
                         }
                     }
                     throw e;
                 }
                 for (int i = 0; i < res.length; i++) {
                     Dir d = lead.get(i).dir;
-                    synchronized (d) {
+                    d.lock.lock();
+                    try {
                         d.running = false;
                         if (res[i] < 0) d.poisoned = NativeException.of("fsync", shown(d), res[i]);
                         else d.completed = Math.max(d.completed, lead.get(i).target);
                         if (d.poisoned != null && failure == null) failure = d.poisoned;
-                        d.notifyAll();
+                        d.changed.signalAll();
+                    } finally {
+                        d.lock.unlock();
                     }
                 }
             } else if (wait != null) {
-                synchronized (wait.dir) {
+                wait.dir.lock.lock();
+                try {
                     while (wait.dir.running && wait.dir.completed < wait.ticket && wait.dir.poisoned == null) {
                         try {
-                            wait.dir.wait();
+                            wait.dir.changed.await();
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                             throw new IOException("interrupted while waiting for the fsync of \"" + shown(wait.dir) + "\"", e);
                         }
                     }
+                } finally {
+                    wait.dir.lock.unlock();
                 }
             }
         }
         if (failure != null) throw failure;
+    }
+
+    /**
+     * {@link GroupFlush} is about to fsync directory {@code key} in its own submission: returns
+     * the ticket that fsync will cover (every change registered so far), or the {@code -errno}
+     * of an earlier failure (the directory is never fsynced again).
+     */
+    long shareFsync(String key) {
+        Dir d = dirs.computeIfAbsent(key, Dir::new);
+        d.lock.lock();
+        try {
+            if (d.poisoned != null) return d.poisoned instanceof NativeException n && n.errno() > 0 ? -n.errno() : -io.txring.uring.generated.Errno.EIO;
+            return d.requested;
+        } finally {
+            d.lock.unlock();
+        }
+    }
+
+    /** The fsync {@link #shareFsync} announced completed with {@code res} ({@link Integer#MIN_VALUE}: never ran). */
+    void sharedFsyncDone(String key, long covers, int res) {
+        Dir d = dirs.get(key);
+        d.lock.lock();
+        try {
+            if (res == Integer.MIN_VALUE) {
+                // not run: nothing learned
+            } else if (res < 0) {
+                if (d.poisoned == null) d.poisoned = NativeException.of("fsync", shown(d), res);
+            } else {
+                d.completed = Math.max(d.completed, covers);
+            }
+            d.changed.signalAll(); // waiters re-check: covered, poisoned, or free to lead
+        } finally {
+            d.lock.unlock();
+        }
     }
 
     private static String shown(Dir d) {

@@ -51,6 +51,8 @@ import java.util.stream.Stream;
  * {@link #rollForward} would refuse to move a path backwards even if it did.
  */
 final class Journal {
+    /** The journal directory, as {@link GroupSync} and {@link GroupFlush} key it. */
+    static final String DIR = StorePath.META_DIR + "/journal";
     private static final System.Logger LOG = System.getLogger(Journal.class.getName());
 
     /** What one pass over the journal did. */
@@ -127,9 +129,12 @@ final class Journal {
                     throw NativeException.of("write", shown, written < 0 ? written : -Errno.EIO);
                 }
             }
-            Op[] done = sync.recordDone(fd, journalFd);
-            int[] r = ring.callBatch(done);
-            for (int i = 0; i < r.length; i++) fs.check(r[i], done[i].name(), done[i].path() != null ? done[i].path() : shown);
+            Op[] done = sync.recordDone(fd);
+            Map<String, Integer> dirs = sync.recordDirs(journalFd);
+            int[] r = store.groupFlush.run(done, dirs); // the journal's fsync shared with concurrent records and flushes
+            for (int i = 0; i < done.length; i++) fs.check(r[i], done[i].name(), done[i].path() != null ? done[i].path() : shown);
+            int k = done.length;
+            for (String d : dirs.keySet()) fs.check(r[k++], "fsync", d);
             if (sync.tracksRemovals()) marks.synced(removalsBefore); // the journal fsync above started after those removals
         } catch (IOException | RuntimeException e) {
             settleFailedWrite(txid, ranges, before, true);
@@ -202,7 +207,7 @@ final class Journal {
         for (int r : ranges) needed |= marks.removalUnsynced(marks.get(r));
         if (!needed) return;
         long before = marks.removals();
-        groupSync.sync(StorePath.META_DIR + "/journal", journalFd);
+        groupSync.sync(DIR, journalFd);
         marks.synced(before);
     }
 

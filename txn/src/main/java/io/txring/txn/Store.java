@@ -93,7 +93,7 @@ public final class Store implements AutoCloseable {
             taken.add(ring);
             this.fs = new FileOps(ring);
             this.groupSync = new GroupSync(ring);
-            this.groupFlush = new GroupFlush(ring);
+            this.groupFlush = new GroupFlush(ring, groupSync);
             this.rootFd = ring.call(Op.openat(AT_FDCWD, root.toString(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0));
             taken.add(() -> ring.callRaw(Op.close(rootFd)));
             int journalFd = fs.openDir(rootFd, ".txring/journal", ".txring/journal");
@@ -206,7 +206,8 @@ public final class Store implements AutoCloseable {
 
     public StoreMetrics metrics() {
         return new StoreMetrics(protocol.commits.get(), protocol.conflicts.get(), attempts.get(), protocol.failures.get(),
-                groupFlush.requests.get(), groupFlush.submissions.get(), groupSync.requests.get(), groupSync.fsyncs.get(),
+                groupFlush.requests.get(), groupFlush.submissions.get(),
+                groupSync.requests.get() + groupFlush.dirFsyncsAsked.get(), groupSync.fsyncs.get() + groupFlush.dirFsyncs.get(),
                 runWaitNanos.get(), runGaveUp.get(), journal.adopted.get(), journal.discarded.get(), recoveries.get());
     }
 

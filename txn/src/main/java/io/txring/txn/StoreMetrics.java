@@ -7,9 +7,9 @@ package io.txring.txn;
  * @param conflicts commits refused by validation
  * @param attempts  bodies run by {@link Store#run} (first tries and retries)
  * @param failures  commits that failed with an I/O error
- * @param flushes          commits that flushed shadows (step 1)
- * @param flushSubmissions ring submissions those flushes took: fewer than {@code flushes} when concurrent commits shared one
- * @param dirSyncs         directory syncs commits needed
+ * @param flushes          group-committed syncs asked for: step 1's shadow flushes and step 4's record syncs
+ * @param flushSubmissions ring submissions those took: fewer than {@code flushes} when concurrent commits shared one
+ * @param dirSyncs         directory syncs commits needed (shadow, journal and target directories)
  * @param dirFsyncs        directory fsyncs run for them: fewer than {@code dirSyncs} when concurrent commits shared one
  * @param runWaitNanos     time {@link Store#run} spent backing off between attempts
  * @param runGaveUp        {@link Store#run} calls that ended in a conflict at their deadline or attempt cap

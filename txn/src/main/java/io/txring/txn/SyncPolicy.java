@@ -20,8 +20,11 @@ abstract sealed class SyncPolicy permits SyncPolicy.Durable, SyncPolicy.Consiste
     /** Step 1: whether a commit that writes a record syncs its shadows' directories first (a record must name durable shadows). */
     abstract boolean syncsShadowNames();
 
-    /** Step 4: after the record's write, the ops that make it and its name durable and close it (one submission). */
-    abstract Op[] recordDone(int fd, int journalFd);
+    /** Step 4: after the record's write, the ops that make its content durable and close it. */
+    abstract Op[] recordDone(int fd);
+
+    /** Step 4: the directories to sync beside {@link #recordDone} (path → fd): the journal's, when the record's new name must survive. */
+    abstract Map<String, Integer> recordDirs(int journalFd);
 
     /** Step 5: makes the touched directories' entries durable (each fsync shared with concurrent commits). */
     abstract void syncDirs(GroupSync sync, Map<String, Integer> dirs) throws IOException;
@@ -46,9 +49,12 @@ abstract sealed class SyncPolicy permits SyncPolicy.Durable, SyncPolicy.Consiste
             return true;
         }
 
-        @Override Op[] recordDone(int fd, int journalFd) {
-            // fdatasync then close (hard-linked), and beside them the journal directory's fsync: the record's name is new
-            return new Op[] {Op.fdatasync(fd).hardLink(), Op.close(fd), Op.fsync(journalFd).describing(".txring/journal")};
+        @Override Op[] recordDone(int fd) {
+            return new Op[] {Op.fdatasync(fd).hardLink(), Op.close(fd)}; // the close runs whatever the fdatasync returned
+        }
+
+        @Override Map<String, Integer> recordDirs(int journalFd) {
+            return Map.of(Journal.DIR, journalFd); // the record's name is new: shared with concurrent records ({@link GroupFlush})
         }
 
         @Override void syncDirs(GroupSync sync, Map<String, Integer> dirs) throws IOException {
@@ -77,8 +83,12 @@ abstract sealed class SyncPolicy permits SyncPolicy.Durable, SyncPolicy.Consiste
             return false;
         }
 
-        @Override Op[] recordDone(int fd, int journalFd) {
+        @Override Op[] recordDone(int fd) {
             return new Op[] {Op.close(fd)};
+        }
+
+        @Override Map<String, Integer> recordDirs(int journalFd) {
+            return Map.of();
         }
 
         @Override void syncDirs(GroupSync sync, Map<String, Integer> dirs) {

@@ -624,12 +624,11 @@ public final class Transaction implements AutoCloseable {
             what.add("close");
             e.shadowFd = -1;
         }
-        for (var d : shadowDirs.entrySet()) {
-            ops.add(Op.fsync(d.getValue()).describing(d.getKey().isEmpty() ? "." : d.getKey()));
-            what.add("fsync");
-        }
-        int[] r = store.groupFlush.run(ops.toArray(Op[]::new)); // shared with concurrent commits' flushes
-        for (int i = 0; i < r.length; i++) fs.check(r[i], what.get(i), ops.get(i).path());
+        // The shadow directories' fsyncs ride in the same submission, one per directory for the whole batch.
+        int[] r = store.groupFlush.run(ops.toArray(Op[]::new), shadowDirs); // shared with concurrent commits' flushes
+        for (int i = 0; i < ops.size(); i++) fs.check(r[i], what.get(i), ops.get(i).path());
+        int k = ops.size();
+        for (String d : shadowDirs.keySet()) fs.check(r[k++], "fsync", d.isEmpty() ? "." : d);
     }
 
     /** The directories holding this transaction's shadows (path → fd). */

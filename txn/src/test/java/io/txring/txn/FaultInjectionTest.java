@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -146,6 +147,43 @@ class FaultInjectionTest {
                 where, errnoName, kind, backend, outcomes[1], outcomes[2], outcomes[0]);
         assertTrue(outcomes[1] > 0, "some fault must fail the transaction");
         if (kind.equals("fsync")) assertTrue(outcomes[2] > 0, "a directory fsync that fails after publishing reports an unknown outcome");
+    }
+
+    /**
+     * The fsync of a shadow directory is shared by a whole flush batch; when it fails, the
+     * commit fails before its commit point, and that directory is never trusted again: a
+     * later commit with shadows there fails too, naming the fsync (fsyncgate), while a
+     * commit elsewhere still lands. Nothing is published by either failed commit.
+     */
+    @Test
+    void aFailedSharedDirectoryFsyncPoisonsThatDirectory() throws Exception {
+        Path root = Files.createDirectories(base.resolve("poison"));
+        Files.createDirectories(root.resolve("d"));
+        Files.createDirectories(root.resolve("e"));
+        Predicate<Op> fsyncOfD = op -> op.opcode() == IORING_OP_FSYNC && "d".equals(op.path());
+        Faults faults = Faults.nth(fsyncOfD, 0, Errno.EIO);
+        try (Store store = Store.open(root, StoreConfig.defaults().withRing(RingConfig.builder().faults(faults).build()))) {
+            for (int attempt = 0; attempt < 2; attempt++) {
+                try (Transaction tx = store.begin()) {
+                    tx.write("d/a", "a".getBytes(UTF_8));
+                    tx.write("d/b", "b".getBytes(UTF_8));
+                    var e = assertThrows(io.txring.uring.NativeException.class, tx::commit, "attempt " + attempt);
+                    assertEquals("fsync", e.operation(), e.toString());
+                    assertEquals("d", e.path(), e.toString());
+                    assertEquals(Errno.EIO, e.errno(), e.toString());
+                }
+            }
+            assertTrue(faults.fired());
+            try (Transaction tx = store.begin()) {
+                tx.write("e/a", "a".getBytes(UTF_8));
+                tx.write("e/b", "b".getBytes(UTF_8));
+                tx.commit();
+            }
+        }
+        assertFalse(Files.exists(root.resolve("d/a")));
+        assertFalse(Files.exists(root.resolve("d/b")));
+        assertEquals("a", Files.readString(root.resolve("e/a")));
+        assertEquals(List.of(), shadows(root));
     }
 
     private static List<Path> shadows(Path root) throws IOException {
