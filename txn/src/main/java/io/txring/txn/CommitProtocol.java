@@ -110,7 +110,7 @@ final class CommitProtocol {
      */
     private void publish(Transaction tx) throws IOException {
         try {
-            for (Map<String, Integer> stage : tx.publish()) sync.syncDirs(groupSync, stage);
+            for (Map<String, Integer> stage : tx.publish()) sync.syncDirs(store.groupFlush, stage);
         } catch (IOException | RuntimeException failure) {
             IOException e = failure instanceof IOException io ? io : new IOException("publishing " + tx.id + " failed", failure);
             journal.abandon(tx.id); // an orphan now: the next holder of its locks (or Store.recover) finishes it

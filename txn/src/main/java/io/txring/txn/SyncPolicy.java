@@ -1,6 +1,7 @@
 package io.txring.txn;
 
 import io.txring.core.Op;
+import io.txring.uring.NativeException;
 import java.io.IOException;
 import java.util.Map;
 
@@ -26,8 +27,8 @@ abstract sealed class SyncPolicy permits SyncPolicy.Durable, SyncPolicy.Consiste
     /** Step 4: the directories to sync beside {@link #recordDone} (path → fd): the journal's, when the record's new name must survive. */
     abstract Map<String, Integer> recordDirs(int journalFd);
 
-    /** Step 5: makes the touched directories' entries durable (each fsync shared with concurrent commits). */
-    abstract void syncDirs(GroupSync sync, Map<String, Integer> dirs) throws IOException;
+    /** Step 5: makes the touched directories' entries durable (each fsync shared with the concurrent commits of a flush batch). */
+    abstract void syncDirs(GroupFlush flush, Map<String, Integer> dirs) throws IOException;
 
     /**
      * Step 5 for one change: runs it and makes its directory durable.
@@ -57,9 +58,17 @@ abstract sealed class SyncPolicy permits SyncPolicy.Durable, SyncPolicy.Consiste
             return Map.of(Journal.DIR, journalFd); // the record's name is new: shared with concurrent records ({@link GroupFlush})
         }
 
-        @Override void syncDirs(GroupSync sync, Map<String, Integer> dirs) throws IOException {
-            sync.syncAll(dirs);
+        @Override void syncDirs(GroupFlush flush, Map<String, Integer> dirs) throws IOException {
+            // Through the flush batches: one fsync per directory serves every commit in a batch, beside their data syncs.
+            int[] r = flush.run(NO_OPS, dirs);
+            int i = 0;
+            for (String d : dirs.keySet()) {
+                if (r[i] < 0) throw NativeException.of("fsync", d.isEmpty() ? "." : d, r[i]);
+                i++;
+            }
         }
+
+        private static final Op[] NO_OPS = {};
 
         @Override int changeThenSync(GroupSync sync, String dir, int dirfd, Op change, io.txring.core.Ring ring) throws IOException {
             try {
@@ -91,7 +100,7 @@ abstract sealed class SyncPolicy permits SyncPolicy.Durable, SyncPolicy.Consiste
             return Map.of();
         }
 
-        @Override void syncDirs(GroupSync sync, Map<String, Integer> dirs) {
+        @Override void syncDirs(GroupFlush flush, Map<String, Integer> dirs) {
         }
 
         @Override int changeThenSync(GroupSync sync, String dir, int dirfd, Op change, io.txring.core.Ring ring) {
