@@ -5,7 +5,6 @@ import static io.txring.uring.generated.uring_h.*;
 import io.txring.uring.generated.__kernel_timespec;
 import io.txring.uring.generated.open_how;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -18,9 +17,12 @@ import java.time.Duration;
  * <p>An {@code Op} is mutable and reusable: the {@code prep*} methods (named after
  * liburing's {@code io_uring_prep_*}) overwrite it, so a hot loop can keep one instance
  * per in-flight slot and allocate nothing. An op must not be re-prepared or submitted
- * again until its completion has been delivered: the kernel may read its path, iovec or
- * timespec memory until then. The static factories ({@code Op.write(...)}) allocate a
- * new instance for convenience.
+ * again until its completion has been delivered: the kernel may read its buffers and iovecs
+ * until then. Paths, {@code open_how} and timespecs are kept as values and written at
+ * submission into memory of the ring's in-flight slot (or, for an op run as a syscall on the
+ * calling thread, of a pool), which lives until the completion: preparing allocates no
+ * native memory. The static factories ({@code Op.write(...)}) allocate a new instance for
+ * convenience.
  */
 public final class Op {
     // SQE fields, named after struct io_uring_sqe.
@@ -45,11 +47,19 @@ public final class Op {
     String path;
     /** renameat/linkat: the old and new paths. */
     String path1, path2;
-    /** Kept reachable until completion: memory the kernel reads (paths, buffers, iovecs). */
+    /** Kept reachable until completion: caller memory the kernel reads or writes (buffers, iovecs, a statx buffer). */
     Object keep1;
     Object keep2;
-    /** Per-op scratch memory for open_how / timespec, allocated on first use. */
-    private MemorySegment scratch;
+
+    // What bind() writes at submission into the memory the ring lends the op until its completion.
+    static final byte MEM_NONE = 0, MEM_PATH = 1, MEM_PATH_HOW = 2, MEM_TWO_PATHS = 3, MEM_TIMESPEC = 4;
+    private static final long HOW_BYTES = open_how.SIZEOF;
+    /** One of MEM_*: which of the fields below {@link #bind} writes, and where their addresses go. */
+    byte mem;
+    /** The paths bind() writes NUL-terminated in UTF-8: the first's address goes to addr, the second's to off. */
+    private String cPath1, cPath2;
+    /** openat2: open_how's flags, mode and resolve; a timeout: seconds and nanoseconds. */
+    private long arg1, arg2, arg3;
 
     public Op() { prepNop(); }
 
@@ -69,16 +79,70 @@ public final class Op {
         this.path2 = null;
         this.keep1 = null;
         this.keep2 = null;
+        this.mem = MEM_NONE;
+        this.cPath1 = null;
+        this.cPath2 = null;
         return this;
     }
 
-    private MemorySegment scratch() {
-        if (scratch == null) scratch = Arena.ofAuto().allocate(64, 8);
-        return scratch;
+    /** An upper bound of a path's bytes: UTF-8 takes at most 3 bytes per UTF-16 char, plus the NUL. */
+    private static long cBytes(String s) {
+        return 3L * s.length() + 1;
     }
 
-    private static MemorySegment cString(String s) {
-        return Arena.ofAuto().allocateFrom(s);
+    /** The bytes {@link #bind} needs (0 when the op carries no path, open_how or timespec). */
+    long memBytes() {
+        return switch (mem) {
+            case MEM_PATH -> cBytes(cPath1);
+            case MEM_PATH_HOW -> HOW_BYTES + cBytes(cPath1);
+            case MEM_TWO_PATHS -> cBytes(cPath1) + cBytes(cPath2);
+            case MEM_TIMESPEC -> __kernel_timespec.SIZEOF;
+            default -> 0;
+        };
+    }
+
+    /**
+     * At submission: writes the op's paths, open_how or timespec into {@code m} (at least
+     * {@link #memBytes()}, 8-byte aligned) and points the SQE fields at them. {@code m} must
+     * stay valid and unshared until the op's completion has been delivered.
+     */
+    void bind(MemorySegment m) {
+        long base = m.address();
+        switch (mem) {
+            case MEM_PATH -> {
+                m.setString(0, cPath1); // an ASCII path is copied as is, with no heap array in between
+                addr = base;
+            }
+            case MEM_PATH_HOW -> {
+                for (long at = 0; at < HOW_BYTES; at += 8) m.set(ValueLayout.JAVA_LONG, at, 0); // fields a newer header may add
+                m.set(ValueLayout.JAVA_LONG, open_how.flags$OFFSET, arg1);
+                m.set(ValueLayout.JAVA_LONG, open_how.mode$OFFSET, arg2);
+                m.set(ValueLayout.JAVA_LONG, open_how.resolve$OFFSET, arg3);
+                m.setString(HOW_BYTES, cPath1);
+                off = base;
+                addr = base + HOW_BYTES;
+            }
+            case MEM_TWO_PATHS -> {
+                long second = cBytes(cPath1);
+                m.setString(0, cPath1);
+                m.setString(second, cPath2);
+                addr = base;
+                off = base + second;
+            }
+            case MEM_TIMESPEC -> {
+                m.set(ValueLayout.JAVA_LONG, __kernel_timespec.tv_sec$OFFSET, arg1);
+                m.set(ValueLayout.JAVA_LONG, __kernel_timespec.tv_nsec$OFFSET, arg2);
+                addr = base;
+            }
+            default -> { }
+        }
+    }
+
+    private Op withPath(String p) {
+        mem = MEM_PATH;
+        cPath1 = p;
+        path = p;
+        return this;
     }
 
     private static long address(MemorySegment buf) {
@@ -151,7 +215,9 @@ public final class Op {
     public Op prepNop() { return reset(IORING_OP_NOP); }
 
     public Op prepOpenat(int dirfd, String path, int flags, int mode) {
-        return prepOpenat(dirfd, cString(path), flags, mode).named(path);
+        reset(IORING_OP_OPENAT);
+        fd = dirfd; len = mode; opFlags = flags;
+        return withPath(path);
     }
 
     /** {@code path} is a NUL-terminated native string kept alive by the caller's arena. */
@@ -171,14 +237,10 @@ public final class Op {
     /** openat2 with {@code RESOLVE_*} flags ({@code struct open_how}). */
     public Op prepOpenat2(int dirfd, String path, long flags, long mode, long resolve) {
         reset(IORING_OP_OPENAT2);
-        MemorySegment p = cString(path);
-        MemorySegment how = scratch();
-        how.fill((byte) 0);
-        how.set(ValueLayout.JAVA_LONG, open_how.flags$OFFSET, flags);
-        how.set(ValueLayout.JAVA_LONG, open_how.mode$OFFSET, mode);
-        how.set(ValueLayout.JAVA_LONG, open_how.resolve$OFFSET, resolve);
-        fd = dirfd; addr = p.address(); len = (int) open_how.SIZEOF; off = how.address();
-        keep1 = p; this.path = path;
+        fd = dirfd; len = (int) HOW_BYTES;
+        withPath(path);
+        mem = MEM_PATH_HOW;
+        arg1 = flags; arg2 = mode; arg3 = resolve;
         return this;
     }
 
@@ -252,8 +314,6 @@ public final class Op {
 
     private Op keep(Object o) { keep2 = o; return this; }
 
-    private Op named(String p) { path = p; return this; }
-
     /** Attaches a path to this op for error messages (ops on an fd do not know their path). */
     public Op describing(String p) { path = p; return this; }
 
@@ -288,10 +348,9 @@ public final class Op {
     /** statx into {@code statxBuf} (at least {@code sizeof(struct statx)} bytes). */
     public Op prepStatx(int dirfd, String path, int flags, int mask, MemorySegment statxBuf) {
         reset(IORING_OP_STATX);
-        MemorySegment p = cString(path);
-        fd = dirfd; addr = p.address(); len = mask; opFlags = flags; off = address(statxBuf);
-        keep1 = p; keep2 = statxBuf; this.path = path;
-        return this;
+        fd = dirfd; len = mask; opFlags = flags; off = address(statxBuf);
+        keep2 = statxBuf;
+        return withPath(path);
     }
 
     public Op prepRenameat(int oldDirfd, String oldPath, int newDirfd, String newPath, int flags) {
@@ -301,25 +360,23 @@ public final class Op {
     /** renameat and linkat share one SQE shape: old dirfd/path in fd/addr, new ones in len/addr2. */
     private Op twoPaths(int opcode, int oldDirfd, String oldPath, int newDirfd, String newPath, int flags) {
         reset(opcode);
-        MemorySegment o = cString(oldPath), n = cString(newPath);
-        fd = oldDirfd; addr = o.address(); len = newDirfd; off = n.address(); opFlags = flags;
-        keep1 = o; keep2 = n; path = oldPath + " -> " + newPath; path1 = oldPath; path2 = newPath;
+        fd = oldDirfd; len = newDirfd; opFlags = flags;
+        mem = MEM_TWO_PATHS; cPath1 = oldPath; cPath2 = newPath;
+        path = oldPath + " -> " + newPath; path1 = oldPath; path2 = newPath;
         return this;
     }
 
     /** {@code flags} 0 for a file, {@code AT_REMOVEDIR} for a directory. */
     public Op prepUnlinkat(int dirfd, String path, int flags) {
         reset(IORING_OP_UNLINKAT);
-        MemorySegment p = cString(path);
-        fd = dirfd; addr = p.address(); opFlags = flags; keep1 = p; this.path = path;
-        return this;
+        fd = dirfd; opFlags = flags;
+        return withPath(path);
     }
 
     public Op prepMkdirat(int dirfd, String path, int mode) {
         reset(IORING_OP_MKDIRAT);
-        MemorySegment p = cString(path);
-        fd = dirfd; addr = p.address(); len = mode; keep1 = p; this.path = path;
-        return this;
+        fd = dirfd; len = mode;
+        return withPath(path);
     }
 
     public Op prepLinkat(int oldDirfd, String oldPath, int newDirfd, String newPath, int flags) {
@@ -341,10 +398,8 @@ public final class Op {
     /** Completes with -ETIME after {@code timeout}, or with 0 once {@code count} other ops completed (0: time only). */
     public Op prepTimeout(Duration timeout, int count, int flags) {
         reset(IORING_OP_TIMEOUT);
-        MemorySegment ts = scratch();
-        ts.set(ValueLayout.JAVA_LONG, __kernel_timespec.tv_sec$OFFSET, timeout.getSeconds());
-        ts.set(ValueLayout.JAVA_LONG, __kernel_timespec.tv_nsec$OFFSET, timeout.getNano());
-        addr = ts.address(); len = 1; off = count; opFlags = flags; timeoutNanos = timeout.toNanos();
+        mem = MEM_TIMESPEC; arg1 = timeout.getSeconds(); arg2 = timeout.getNano();
+        len = 1; off = count; opFlags = flags; timeoutNanos = timeout.toNanos();
         return this;
     }
 

@@ -1,13 +1,22 @@
 package io.txring.core;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Preallocated in-flight slots: one per op between submission and delivery. A slot's
  * index and generation travel in {@code user_data} ({@link UserData}); nothing is
  * allocated per op. The free list is guarded by the ring's submit lock; the
  * done flag is the one word the reaper and a waiting thread share.
+ *
+ * <p>Each slot also lends its op native memory for the paths, {@code open_how} or timespec
+ * the kernel reads ({@link Op#bind}): allocated on a slot's first such op and reused by the
+ * next, it is exactly as long-lived as it must be — a slot is released only after its op's
+ * completion has been consumed, and never after the ring broke.
  */
 final class Slots {
     private static final VarHandle DONE = MethodHandles.arrayElementVarHandle(int[].class);
@@ -25,6 +34,11 @@ final class Slots {
     private final int[] unparked;
     private final int[] free;
     private int freeCount;
+    /** Each slot's memory for {@link Op#bind}, or null until it first needs some. */
+    private final MemorySegment[] mem;
+    /** Memory of ops in flight when their ring broke: the kernel may still read it, so it is never freed. */
+    private static final Queue<MemorySegment> STRANDED = new ConcurrentLinkedQueue<>();
+    private static final long MIN_MEM = 256;
 
     Slots(int capacity) {
         this.capacity = capacity;
@@ -37,6 +51,7 @@ final class Slots {
         done = new int[capacity];
         unparked = new int[capacity];
         free = new int[capacity];
+        mem = new MemorySegment[capacity];
         for (int i = 0; i < capacity; i++) free[i] = capacity - 1 - i;
         freeCount = capacity;
     }
@@ -52,7 +67,9 @@ final class Slots {
 
     /** Guarded by the submit lock; the caller checked {@link #available()}. Returns the user_data. */
     long claim(Object owner, Op o, long ownerTag) {
-        int slot = free[--freeCount];
+        int slot = free[freeCount - 1];
+        if (o.mem != Op.MEM_NONE) o.bind(memory(slot, o.memBytes())); // before the slot is taken: a failure leaves it free
+        freeCount--;
         target[slot] = owner;
         tag[slot] = ownerTag;
         op[slot] = o;
@@ -61,6 +78,23 @@ final class Slots {
         long ud = UserData.encode(slot, generation[slot]);
         o.userData = ud;
         return ud;
+    }
+
+    /** Guarded by the submit lock: slot {@code slot}'s memory, at least {@code bytes}. */
+    private MemorySegment memory(int slot, long bytes) {
+        MemorySegment m = mem[slot];
+        if (m == null || m.byteSize() < bytes) {
+            // The slot is free, so its old memory is in no op's hands: the GC may free it.
+            m = Arena.ofAuto().allocate(Math.max(MIN_MEM, Long.highestOneBit(bytes - 1) << 1), 16);
+            mem[slot] = m;
+        }
+        return m;
+    }
+
+    /** Under the submit lock, as the ring breaks with {@code slot}'s op in flight: its memory outlives the ring. */
+    void strand(int slot) {
+        MemorySegment m = mem[slot];
+        if (m != null) STRANDED.add(m);
     }
 
     /** Guarded by the submit lock: the slot's completion has been consumed. */

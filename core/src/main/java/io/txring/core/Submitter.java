@@ -2,6 +2,7 @@ package io.txring.core;
 
 import io.txring.uring.NativeException;
 import io.txring.uring.generated.Errno;
+import io.txring.uring.internal.ScratchPool;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -32,6 +33,8 @@ final class Submitter {
     private final RingMetrics.Counters counters;
     private final String name;
     private final Engine.CompletionDispatch failSubmission = this::failSubmission;
+    /** Path memory of routed ops run on the calling thread (no slot): shared by every ring, never per thread. */
+    private static final ScratchPool ROUTED = new ScratchPool(64, 512, 32 * 1024);
     /** Set once the reaper exists (they refer to each other). */
     private Reaper reaper;
     private WaitStrategy waits;
@@ -97,6 +100,7 @@ final class Submitter {
             for (int slot = 0; slot < slots.capacity; slot++) {
                 Object t = slots.target[slot];
                 if (t == null || slots.isDone(slot)) continue;
+                slots.strand(slot); // the kernel may still read the op's path: never freed, even with the ring
                 if (t instanceof Thread waiter) LockSupport.unpark(waiter); // it re-checks, sees the ring broken and throws
                 else ((CompletionSink) t).onBroken(e);
             }
@@ -266,7 +270,18 @@ final class Submitter {
 
     int runHere(Op op) {
         checkOpen();
-        int res = inline.execute(op, 0);
+        int res;
+        if (op.mem == Op.MEM_NONE) {
+            res = inline.execute(op, 0);
+        } else {
+            ScratchPool.Lease lease = ROUTED.acquire(op.memBytes());
+            try {
+                op.bind(lease.memory());
+                res = inline.execute(op, 0);
+            } finally {
+                lease.release(); // the syscall has returned: nothing reads the path any more
+            }
+        }
         inline.counters().add(RingMetrics.Counters.SUBMITTED, 1);
         return res;
     }

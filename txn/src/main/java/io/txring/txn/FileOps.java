@@ -12,9 +12,9 @@ import io.txring.uring.NativeException;
 import io.txring.uring.generated.Errno;
 import io.txring.uring.generated.statx;
 import io.txring.uring.generated.statx_timestamp;
+import io.txring.uring.internal.ScratchPool;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /** The file operations transactions are made of, each through the ring. */
@@ -29,6 +29,15 @@ final class FileOps {
      */
     static final int[] METADATA_OPCODES = {IORING_OP_STATX, IORING_OP_OPENAT2, IORING_OP_RENAMEAT, IORING_OP_UNLINKAT,
             IORING_OP_LINKAT, IORING_OP_MKDIRAT, IORING_OP_WRITE};
+
+    /**
+     * Native memory the store's ops read or fill (statx buffers, bytes to write, read chunks),
+     * shared by every store and thread of the process so that an op allocates none. The rule:
+     * a lease is released once its ring call has returned; if the call throws (the ring broke,
+     * the op may still be in flight) it never is, and that memory is never reused.
+     */
+    static final ScratchPool SCRATCH = new ScratchPool(Math.max(16, 4 * Runtime.getRuntime().availableProcessors()),
+            4096, 256 * 1024);
 
     final Ring ring;
 
@@ -65,10 +74,6 @@ final class FileOps {
         return new Op().prepStatx(dirfd, leaf, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buf);
     }
 
-    static MemorySegment statxBuffer(Arena arena) {
-        return arena.allocate(statx.SIZEOF, 8);
-    }
-
     /** Turns a statx result into a stamp; refuses what is not a regular file. */
     static VersionStamp stamp(int res, MemorySegment buf, String shownAs) throws IOException {
         if (res == -Errno.ENOENT) return VersionStamp.ABSENT;
@@ -88,36 +93,58 @@ final class FileOps {
     }
 
     VersionStamp stamp(int dirfd, String leaf, String shownAs) throws IOException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = statxBuffer(a);
-            return stamp(ring.callRaw(statxOp(dirfd, leaf, buf)), buf, shownAs);
+        ScratchPool.Lease lease = SCRATCH.acquire(statx.SIZEOF);
+        MemorySegment buf = lease.memory();
+        int res = ring.callRaw(statxOp(dirfd, leaf, buf)); // a throw leaves the lease taken: the op may be in flight
+        try {
+            return stamp(res, buf, shownAs);
+        } finally {
+            lease.release();
         }
     }
 
     /** Reads {@code fd} from {@code offset} to its end. */
     byte[] readAll(int fd, long offset, String shownAs) throws NativeException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = a.allocate(CHUNK);
-            Op op = new Op();
-            for (long at = offset; ; ) {
-                int n = ring.callRaw(op.prepRead(fd, buf, at));
-                if (n < 0) throw NativeException.of("read", shownAs, n);
-                if (n == 0) return out.toByteArray();
-                out.write(buf.asSlice(0, n).toArray(JAVA_BYTE), 0, n);
-                at += n;
-            }
+        ScratchPool.Lease lease = SCRATCH.acquire(CHUNK);
+        MemorySegment buf = lease.memory().asSlice(0, CHUNK);
+        Op op = new Op();
+        for (long at = offset; ; ) {
+            int n = ring.callRaw(op.prepRead(fd, buf, at)); // a throw leaves the lease taken: the read may be in flight
+            if (n <= 0) lease.release();
+            if (n < 0) throw NativeException.of("read", shownAs, n);
+            if (n == 0) return out.toByteArray();
+            out.write(buf.asSlice(0, n).toArray(JAVA_BYTE), 0, n);
+            at += n;
         }
     }
 
     /** Writes all of {@code data} at {@code offset}, short writes continued. */
     void writeAll(int fd, byte[] data, long offset, String shownAs) throws NativeException {
         if (data.length == 0) return;
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = a.allocate(data.length);
-            buf.copyFrom(MemorySegment.ofArray(data));
+        ScratchPool.Lease lease = SCRATCH.acquire(data.length);
+        MemorySegment buf = lease.memory().asSlice(0, data.length);
+        buf.copyFrom(MemorySegment.ofArray(data));
+        try {
             writeAll(fd, buf, offset, shownAs);
+        } catch (NativeException failed) { // a write's result: it completed
+            lease.release();
+            throw failed;
         }
+        lease.release(); // not in a finally: after a throw from the ring the write may still be in flight
+    }
+
+    /**
+     * One write of {@code data} at {@code offset} (no continuation of a short write): the ring's
+     * result, {@code -errno} on failure.
+     */
+    int writeOnce(int fd, byte[] data, long offset) {
+        ScratchPool.Lease lease = SCRATCH.acquire(data.length);
+        MemorySegment buf = lease.memory().asSlice(0, data.length);
+        buf.copyFrom(MemorySegment.ofArray(data));
+        int written = ring.callRaw(Op.write(fd, buf, offset)); // a throw leaves the lease taken: the write may be in flight
+        lease.release();
+        return written;
     }
 
     void writeAll(int fd, MemorySegment buf, long offset, String shownAs) throws NativeException {
@@ -146,27 +173,34 @@ final class FileOps {
             }
             total += n;
         }
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = a.allocate(CHUNK);
-            Op op = new Op();
-            long at = 0;
-            while (true) {
-                int n = ring.callRaw(op.prepRead(from, buf, at));
-                if (n < 0) throw NativeException.of("read", shownAs, n);
-                if (n == 0) return at;
+        ScratchPool.Lease lease = SCRATCH.acquire(CHUNK);
+        MemorySegment buf = lease.memory().asSlice(0, CHUNK);
+        Op op = new Op();
+        long at = 0;
+        while (true) {
+            int n = ring.callRaw(op.prepRead(from, buf, at)); // a throw leaves the lease taken: the read may be in flight
+            if (n <= 0) lease.release();
+            if (n < 0) throw NativeException.of("read", shownAs, n);
+            if (n == 0) return at;
+            try {
                 writeAll(to, buf.asSlice(0, n), at, shownAs);
-                at += n;
+            } catch (NativeException failed) { // a write's result: it completed
+                lease.release();
+                throw failed;
             }
+            at += n;
         }
     }
 
     /** The size of the open file {@code fd} (statx with AT_EMPTY_PATH). */
     long sizeOf(int fd, String shownAs) throws NativeException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = statxBuffer(a);
-            check(ring.callRaw(new Op().prepStatx(fd, "", AT_EMPTY_PATH, STATX_SIZE, buf)), "statx", shownAs);
-            return buf.get(JAVA_LONG, statx.stx_size$OFFSET);
-        }
+        ScratchPool.Lease lease = SCRATCH.acquire(statx.SIZEOF);
+        MemorySegment buf = lease.memory();
+        int res = ring.callRaw(new Op().prepStatx(fd, "", AT_EMPTY_PATH, STATX_SIZE, buf)); // a throw leaves the lease taken
+        long size = buf.get(JAVA_LONG, statx.stx_size$OFFSET);
+        lease.release();
+        check(res, "statx", shownAs);
+        return size;
     }
 
     void check(int res, String op, String shownAs) throws NativeException {

@@ -7,8 +7,6 @@ import io.txring.core.Ring;
 import io.txring.uring.NativeException;
 import io.txring.uring.generated.Errno;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -119,15 +117,11 @@ final class Journal {
         }
         try {
             byte[] bytes = record.encode();
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment buf = a.allocate(bytes.length);
-                buf.copyFrom(MemorySegment.ofArray(bytes));
-                // The write alone: routed to a syscall (the default) it runs here, while in a chain it would take the fsyncs with it.
-                int written = ring.callRaw(Op.write(fd, buf, 0));
-                if (written != bytes.length) { // failed, or short: a torn record must not stay
-                    ring.callRaw(Op.close(fd));
-                    throw NativeException.of("write", shown, written < 0 ? written : -Errno.EIO);
-                }
+            // The write alone: routed to a syscall (the default) it runs here, while in a chain it would take the fsyncs with it.
+            int written = fs.writeOnce(fd, bytes, 0); // the record's bytes in the store's scratch memory, not a fresh arena
+            if (written != bytes.length) { // failed, or short: a torn record must not stay
+                ring.callRaw(Op.close(fd));
+                throw NativeException.of("write", shown, written < 0 ? written : -Errno.EIO);
             }
             Op[] done = sync.recordDone(fd);
             Map<String, Integer> dirs = sync.recordDirs(journalFd);

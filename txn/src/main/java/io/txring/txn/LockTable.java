@@ -1,14 +1,9 @@
 package io.txring.txn;
 
 import static io.txring.uring.generated.uring_h.*;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import io.txring.uring.LibC;
 import io.txring.uring.NativeException;
-import io.txring.uring.generated.flock;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -137,21 +132,9 @@ final class LockTable {
 
     /** Whether another open file description (a live store handle, here or elsewhere) holds owner slot {@code slot}. */
     boolean ownerHeldElsewhere(int slot) throws NativeException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment fl = flockOf(a, F_WRLCK, OWNER_BASE + slot);
-            int r = LibC.fcntlLock(lockFd, F_OFD_GETLK, fl);
-            if (r < 0) throw NativeException.of("fcntl(F_OFD_GETLK)", ".txring/lock", r);
-            return fl.get(JAVA_SHORT, flock.l_type$OFFSET) != F_UNLCK;
-        }
-    }
-
-    private static MemorySegment flockOf(Arena a, int type, long start) {
-        MemorySegment fl = a.allocate(flock.LAYOUT);
-        fl.set(JAVA_SHORT, flock.l_type$OFFSET, (short) type);
-        fl.set(JAVA_SHORT, flock.l_whence$OFFSET, (short) SEEK_SET);
-        fl.set(JAVA_LONG, flock.l_start$OFFSET, start);
-        fl.set(JAVA_LONG, flock.l_len$OFFSET, 1);
-        return fl;
+        int r = LibC.ofdLock(lockFd, F_OFD_GETLK, F_WRLCK, OWNER_BASE + slot, 1);
+        if (r < 0) throw NativeException.of("fcntl(F_OFD_GETLK)", ".txring/lock", r);
+        return r != F_UNLCK;
     }
 
     /** Lets go of the liveness byte (to try for it exclusively again). */
@@ -160,13 +143,10 @@ final class LockTable {
     }
 
     private int ofd(int cmd, int type, int range) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment fl = flockOf(a, type, range);
-            int r;
-            do {
-                r = LibC.fcntlLock(lockFd, cmd, fl);
-            } while (r == -io.txring.uring.generated.Errno.EINTR);
-            return r;
-        }
+        int r;
+        do {
+            r = LibC.ofdLock(lockFd, cmd, type, range, 1); // its struct flock is LibC's per-call scratch: no allocation
+        } while (r == -io.txring.uring.generated.Errno.EINTR);
+        return r;
     }
 }

@@ -5,6 +5,8 @@ import static io.txring.uring.generated.uring_h.*;
 import io.txring.core.Op;
 import io.txring.uring.LibC;
 import io.txring.uring.NativeException;
+import io.txring.uring.generated.statx;
+import io.txring.uring.internal.ScratchPool;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -412,16 +414,17 @@ public final class Transaction implements AutoCloseable {
         int[] r;
         VersionStamp seen;
         IOException bad = null;
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = FileOps.statxBuffer(a);
-            r = store.ring.callBatch(FileOps.statxOp(e.dirfd, p.leaf(), buf),
-                    FileOps.openOp(e.shadowDirfd, name, O_CREAT | O_EXCL | O_RDWR, mode));
-            try {
-                seen = FileOps.stamp(r[0], buf, p.path());
-            } catch (IOException ex) {
-                seen = null;
-                bad = ex;
-            }
+        ScratchPool.Lease lease = FileOps.SCRATCH.acquire(statx.SIZEOF);
+        MemorySegment buf = lease.memory();
+        r = store.ring.callBatch(FileOps.statxOp(e.dirfd, p.leaf(), buf),
+                FileOps.openOp(e.shadowDirfd, name, O_CREAT | O_EXCL | O_RDWR, mode)); // a throw leaves the lease taken: in flight
+        try {
+            seen = FileOps.stamp(r[0], buf, p.path());
+        } catch (IOException ex) {
+            seen = null;
+            bad = ex;
+        } finally {
+            lease.release();
         }
         if (r[1] < 0) {
             if (bad != null) throw bad;
@@ -641,14 +644,15 @@ public final class Transaction implements AutoCloseable {
     /** Step 3 (validate): every stamp as first seen, else a conflict naming what changed. */
     void validate() throws IOException {
         List<Entry> all = new ArrayList<>(entries.values());
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment[] bufs = new MemorySegment[all.size()];
-            Op[] ops = new Op[all.size()];
-            for (int i = 0; i < ops.length; i++) {
-                bufs[i] = FileOps.statxBuffer(a);
-                ops[i] = FileOps.statxOp(all.get(i).dirfd, all.get(i).path.leaf(), bufs[i]);
-            }
-            int[] r = store.ring.callBatch(ops);
+        ScratchPool.Lease lease = FileOps.SCRATCH.acquire(statx.SIZEOF * all.size());
+        MemorySegment[] bufs = new MemorySegment[all.size()];
+        Op[] ops = new Op[all.size()];
+        for (int i = 0; i < ops.length; i++) {
+            bufs[i] = lease.memory().asSlice(i * statx.SIZEOF, statx.SIZEOF);
+            ops[i] = FileOps.statxOp(all.get(i).dirfd, all.get(i).path.leaf(), bufs[i]);
+        }
+        int[] r = store.ring.callBatch(ops); // a throw leaves the lease taken: the statx ops may still be in flight
+        try {
             List<ConflictException.Change> changes = new ArrayList<>();
             for (int i = 0; i < ops.length; i++) {
                 Entry e = all.get(i);
@@ -664,6 +668,8 @@ public final class Transaction implements AutoCloseable {
                 if (!now.equals(e.seen)) changes.add(new ConflictException.Change(e.path.path(), e.seen.describeChange(now)));
             }
             if (!changes.isEmpty()) throw new ConflictException(changes);
+        } finally {
+            lease.release();
         }
     }
 

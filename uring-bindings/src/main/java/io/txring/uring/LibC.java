@@ -3,8 +3,11 @@ package io.txring.uring;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import io.txring.uring.generated.flock;
 import io.txring.uring.generated.uring_h;
+import io.txring.uring.internal.ScratchPool;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -26,8 +29,13 @@ public final class LibC {
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option ERRNO_OPTION = Linker.Option.captureCallState("errno");
-    /** One capture buffer per thread, so a call allocates nothing. */
-    private static final ThreadLocal<MemorySegment> STATE = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
+    /**
+     * A call's errno capture (and its {@code struct flock}), from a pool rather than per thread: a
+     * short-lived virtual thread would otherwise cost one native allocation each.
+     */
+    private static final long FLOCK_AT = (CAPTURE.byteSize() + 7) & -8; // ofdLock's struct flock: past the capture, 8-byte aligned
+    private static final long SCRATCH_BYTES = Math.max(64, FLOCK_AT + flock.SIZEOF);
+    private static final ScratchPool SCRATCH = new ScratchPool(64, SCRATCH_BYTES, SCRATCH_BYTES);
 
     private LibC() {}
 
@@ -82,232 +90,295 @@ public final class LibC {
 
     /** openat(2); a new fd or -errno. */
     public static int openat(int dirfd, MemorySegment path, int flags, int mode) {
-        MemorySegment st = STATE.get();
+        ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
+        MemorySegment st = lease.memory();
         try {
             int r = (int) OPENAT.invokeExact(st, dirfd, path, flags, mode);
             return r < 0 ? -errno(st) : r;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            lease.release(); // the call has returned: nothing uses the capture any more
         }
     }
 
     /** close(2). */
     public static int close(int fd) {
-        MemorySegment st = STATE.get();
+        ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
+        MemorySegment st = lease.memory();
         try {
             int r = (int) CLOSE.invokeExact(st, fd);
             return r < 0 ? -errno(st) : r;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            lease.release(); // the call has returned: nothing uses the capture any more
         }
     }
 
     /** pread(2) into native memory at {@code buf}'s address. */
     public static long pread(int fd, MemorySegment buf, long count, long offset) {
-        MemorySegment st = STATE.get();
+        ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
+        MemorySegment st = lease.memory();
         try {
             long r = (long) PREAD.invokeExact(st, fd, buf, count, offset);
             return r < 0 ? -errno(st) : r;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            lease.release(); // the call has returned: nothing uses the capture any more
         }
     }
 
     /** pwrite(2) from native memory at {@code buf}'s address. */
     public static long pwrite(int fd, MemorySegment buf, long count, long offset) {
-        MemorySegment st = STATE.get();
+        ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
+        MemorySegment st = lease.memory();
         try {
             long r = (long) PWRITE.invokeExact(st, fd, buf, count, offset);
             return r < 0 ? -errno(st) : r;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            lease.release(); // the call has returned: nothing uses the capture any more
         }
     }
 
     /** preadv(2). */
     public static long preadv(int fd, MemorySegment iov, int iovcnt, long offset) {
-        MemorySegment st = STATE.get();
+        ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
+        MemorySegment st = lease.memory();
         try {
             long r = (long) PREADV.invokeExact(st, fd, iov, iovcnt, offset);
             return r < 0 ? -errno(st) : r;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            lease.release(); // the call has returned: nothing uses the capture any more
         }
     }
 
     /** pwritev(2). */
     public static long pwritev(int fd, MemorySegment iov, int iovcnt, long offset) {
-        MemorySegment st = STATE.get();
+        ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
+        MemorySegment st = lease.memory();
         try {
             long r = (long) PWRITEV.invokeExact(st, fd, iov, iovcnt, offset);
             return r < 0 ? -errno(st) : r;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            lease.release(); // the call has returned: nothing uses the capture any more
         }
     }
 
     /** fsync(2). */
     public static int fsync(int fd) {
-        MemorySegment st = STATE.get();
+        ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
+        MemorySegment st = lease.memory();
         try {
             int r = (int) FSYNC.invokeExact(st, fd);
             return r < 0 ? -errno(st) : r;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            lease.release(); // the call has returned: nothing uses the capture any more
         }
     }
 
     /** fdatasync(2). */
     public static int fdatasync(int fd) {
-        MemorySegment st = STATE.get();
+        ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
+        MemorySegment st = lease.memory();
         try {
             int r = (int) FDATASYNC.invokeExact(st, fd);
             return r < 0 ? -errno(st) : r;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            lease.release(); // the call has returned: nothing uses the capture any more
         }
     }
 
     /** sync_file_range(2). */
     public static int syncFileRange(int fd, long offset, long nbytes, int flags) {
-        MemorySegment st = STATE.get();
+        ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
+        MemorySegment st = lease.memory();
         try {
             int r = (int) SYNCFILERANGE.invokeExact(st, fd, offset, nbytes, flags);
             return r < 0 ? -errno(st) : r;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            lease.release(); // the call has returned: nothing uses the capture any more
         }
     }
 
     /** fallocate(2). */
     public static int fallocate(int fd, int mode, long offset, long len) {
-        MemorySegment st = STATE.get();
+        ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
+        MemorySegment st = lease.memory();
         try {
             int r = (int) FALLOCATE.invokeExact(st, fd, mode, offset, len);
             return r < 0 ? -errno(st) : r;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            lease.release(); // the call has returned: nothing uses the capture any more
         }
     }
 
     /** ftruncate(2). */
     public static int ftruncate(int fd, long length) {
-        MemorySegment st = STATE.get();
+        ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
+        MemorySegment st = lease.memory();
         try {
             int r = (int) FTRUNCATE.invokeExact(st, fd, length);
             return r < 0 ? -errno(st) : r;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            lease.release(); // the call has returned: nothing uses the capture any more
         }
     }
 
     /** statx(2). */
     public static int statx(int dirfd, MemorySegment path, int flags, int mask, MemorySegment statxbuf) {
-        MemorySegment st = STATE.get();
+        ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
+        MemorySegment st = lease.memory();
         try {
             int r = (int) STATX.invokeExact(st, dirfd, path, flags, mask, statxbuf);
             return r < 0 ? -errno(st) : r;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            lease.release(); // the call has returned: nothing uses the capture any more
         }
     }
 
     /** renameat2(2) (RENAME_NOREPLACE, RENAME_EXCHANGE). */
     public static int renameat2(int olddirfd, MemorySegment oldpath, int newdirfd, MemorySegment newpath, int flags) {
-        MemorySegment st = STATE.get();
+        ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
+        MemorySegment st = lease.memory();
         try {
             int r = (int) RENAMEAT2.invokeExact(st, olddirfd, oldpath, newdirfd, newpath, flags);
             return r < 0 ? -errno(st) : r;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            lease.release(); // the call has returned: nothing uses the capture any more
         }
     }
 
     /** unlinkat(2). */
     public static int unlinkat(int dirfd, MemorySegment path, int flags) {
-        MemorySegment st = STATE.get();
+        ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
+        MemorySegment st = lease.memory();
         try {
             int r = (int) UNLINKAT.invokeExact(st, dirfd, path, flags);
             return r < 0 ? -errno(st) : r;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            lease.release(); // the call has returned: nothing uses the capture any more
         }
     }
 
     /** mkdirat(2). */
     public static int mkdirat(int dirfd, MemorySegment path, int mode) {
-        MemorySegment st = STATE.get();
+        ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
+        MemorySegment st = lease.memory();
         try {
             int r = (int) MKDIRAT.invokeExact(st, dirfd, path, mode);
             return r < 0 ? -errno(st) : r;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            lease.release(); // the call has returned: nothing uses the capture any more
         }
     }
 
     /** linkat(2). */
     public static int linkat(int olddirfd, MemorySegment oldpath, int newdirfd, MemorySegment newpath, int flags) {
-        MemorySegment st = STATE.get();
+        ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
+        MemorySegment st = lease.memory();
         try {
             int r = (int) LINKAT.invokeExact(st, olddirfd, oldpath, newdirfd, newpath, flags);
             return r < 0 ? -errno(st) : r;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            lease.release(); // the call has returned: nothing uses the capture any more
         }
     }
 
     /** madvise(2). */
     public static int madvise(MemorySegment addr, long len, int advice) {
-        MemorySegment st = STATE.get();
+        ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
+        MemorySegment st = lease.memory();
         try {
             int r = (int) MADVISE.invokeExact(st, addr, len, advice);
             return r < 0 ? -errno(st) : r;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            lease.release(); // the call has returned: nothing uses the capture any more
         }
     }
 
     /** munmap(2). */
     private static int munmap0(MemorySegment addr, long len) {
-        MemorySegment st = STATE.get();
+        ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
+        MemorySegment st = lease.memory();
         try {
             int r = (int) MUNMAP0.invokeExact(st, addr, len);
             return r < 0 ? -errno(st) : r;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            lease.release(); // the call has returned: nothing uses the capture any more
         }
     }
 
     /** msync(2). */
     private static int msync0(MemorySegment addr, long len, int flags) {
-        MemorySegment st = STATE.get();
+        ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
+        MemorySegment st = lease.memory();
         try {
             int r = (int) MSYNC0.invokeExact(st, addr, len, flags);
             return r < 0 ? -errno(st) : r;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            lease.release(); // the call has returned: nothing uses the capture any more
         }
     }
 
     /** copy_file_range(2). */
     private static long copyFileRange0(int fdIn, MemorySegment offIn, int fdOut, MemorySegment offOut, long len, int flags) {
-        MemorySegment st = STATE.get();
+        ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
+        MemorySegment st = lease.memory();
         try {
             long r = (long) COPYFILERANGE0.invokeExact(st, fdIn, offIn, fdOut, offOut, len, flags);
             return r < 0 ? -errno(st) : r;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            lease.release(); // the call has returned: nothing uses the capture any more
         }
     }
 
     /** openat2(2) through {@code syscall(SYS_openat2, …)} (glibc has no wrapper); {@code how} is a {@code struct open_how}. */
     public static int openat2(int dirfd, MemorySegment path, MemorySegment how, long size) {
-        MemorySegment st = STATE.get();
+        ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
+        MemorySegment st = lease.memory();
         try {
             long r = (long) SYSCALL_OPENAT2.invokeExact(st, (long) uring_h.SYS_openat2, dirfd, path, how, size);
             return r < 0 ? -errno(st) : (int) r;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            lease.release(); // the call has returned: nothing uses the capture any more
         }
     }
 
@@ -323,7 +394,8 @@ public final class LibC {
 
     /** mmap(2) of {@code len} bytes; the segment is sized (restricted reinterpret stays in this module). */
     public static MemorySegment mmap(long len, int prot, int flags, int fd, long offset) throws NativeException {
-        MemorySegment st = STATE.get();
+        ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
+        MemorySegment st = lease.memory();
         try {
             MemorySegment r = (MemorySegment) MMAP.invokeExact(st, MemorySegment.NULL, len, prot, flags, fd, offset);
             if (r.address() == -1L) throw NativeException.of("mmap", null, errno(st));
@@ -332,6 +404,8 @@ public final class LibC {
             throw e;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            lease.release(); // the call has returned: nothing uses the capture any more
         }
     }
 
@@ -355,23 +429,55 @@ public final class LibC {
 
     /** fcntl(2) with a pointer argument ({@code F_OFD_SETLK} & co. with a {@code struct flock}). */
     public static int fcntlLock(int fd, int cmd, MemorySegment flock) {
-        MemorySegment st = STATE.get();
+        ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
+        MemorySegment st = lease.memory();
         try {
             int r = (int) FCNTL_PTR.invokeExact(st, fd, cmd, flock);
             return r < 0 ? -errno(st) : r;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            lease.release(); // the call has returned: nothing uses the capture any more
+        }
+    }
+
+    /**
+     * fcntl(2) on an OFD byte-range lock of {@code len} bytes at {@code start} (SEEK_SET), its
+     * {@code struct flock} in the call's scratch: nothing allocated. {@code F_OFD_SETLK} and
+     * {@code F_OFD_SETLKW} return 0 or -errno; {@code F_OFD_GETLK} returns the {@code l_type} found
+     * ({@code F_UNLCK} when nobody else holds a conflicting lock) or -errno.
+     */
+    public static int ofdLock(int fd, int cmd, int type, long start, long len) {
+        ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
+        MemorySegment st = lease.memory();
+        try {
+            MemorySegment fl = st.asSlice(FLOCK_AT, flock.SIZEOF);
+            fl.fill((byte) 0); // l_pid must be 0 for an OFD lock, and the cell holds an earlier call's bytes
+            fl.set(JAVA_SHORT, flock.l_type$OFFSET, (short) type);
+            fl.set(JAVA_SHORT, flock.l_whence$OFFSET, (short) uring_h.SEEK_SET);
+            fl.set(JAVA_LONG, flock.l_start$OFFSET, start);
+            fl.set(JAVA_LONG, flock.l_len$OFFSET, len);
+            int r = (int) FCNTL_PTR.invokeExact(st, fd, cmd, fl);
+            if (r < 0) return -errno(st);
+            return cmd == uring_h.F_OFD_GETLK ? fl.get(JAVA_SHORT, flock.l_type$OFFSET) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        } finally {
+            lease.release(); // the call has returned: nothing uses the cell any more
         }
     }
 
     /** ioctl(2) with an integer argument (e.g. {@code FICLONE} with the source fd). */
     public static int ioctlPtr(int fd, long request, long arg) {
-        MemorySegment st = STATE.get();
+        ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
+        MemorySegment st = lease.memory();
         try {
             int r = (int) IOCTL_LONG.invokeExact(st, fd, request, arg);
             return r < 0 ? -errno(st) : r;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            lease.release(); // the call has returned: nothing uses the capture any more
         }
     }
 
