@@ -18,15 +18,15 @@ import java.nio.charset.StandardCharsets;
  * {@link ByteBuf#indexOf} and the line is copied whole; only a line that starts with
  * {@code '.'} and a CR at the end of what has arrived take the byte-wise states. The
  * decoded bytes collect in one buffer of at most {@value #CHUNK} bytes across reads and go
- * out as one {@link Frame.Content} when it is full or the message ends: a message up to
- * that size is one frame (one write to the disk), a larger one streams in chunks of that
+ * out as one {@link Frame.Content} when it is full or the message ends: a message smaller
+ * than that is one frame (one write to the disk), a larger one streams in chunks of that
  * size, and no line is ever held whole, so a 1 MB line costs no more memory than a short
  * one. Command lines longer than the limit are discarded as they arrive and reported once
  * their line ends. One frame per {@link #next} call, so the caller can switch modes
  * between frames (pipelining). Not thread-safe: the channel's event loop owns it.
  */
 final class LmtpFraming {
-    /** The most content held before it is handed on (the size up to which a conflicted delivery is retried, too). */
+    /** The most content held before it is handed on; a smaller message is handed on whole (and retried whole on a conflict). */
     static final int CHUNK = 128 * 1024;
     /** The first content buffer of a message: a typical message fits without growing it. */
     private static final int FIRST_CONTENT = 8 * 1024;
@@ -36,6 +36,7 @@ final class LmtpFraming {
     private enum At { LINE_START, DOT, DOT_CR, MIDDLE, CR }
 
     private final int maxLineLength;
+    private final int chunk;
     private final ByteBufAllocator alloc;
     private ByteBuf buffer;
     /** Decoded content not yet handed out; null until the first byte of it. */
@@ -47,8 +48,15 @@ final class LmtpFraming {
     private At at;
 
     LmtpFraming(ByteBufAllocator alloc, int maxLineLength) {
+        this(alloc, maxLineLength, CHUNK);
+    }
+
+    /** With content frames of at most {@code chunk} bytes (tests use tiny ones to hit every buffer boundary). */
+    LmtpFraming(ByteBufAllocator alloc, int maxLineLength, int chunk) {
+        if (chunk < 2) throw new IllegalArgumentException("chunk must be ≥ 2: " + chunk);
         this.alloc = alloc;
         this.maxLineLength = maxLineLength;
+        this.chunk = chunk;
     }
 
     /** Takes ownership of {@code in}. */
@@ -117,7 +125,8 @@ final class LmtpFraming {
             if (buffer.readerIndex() > CHUNK) buffer.discardSomeReadBytes();
         }
         if (endPending) return endOfData();
-        return room() <= 0 ? take() : null; // not full and not ended: wait for more bytes rather than hand out a small piece
+        // Handed on only when full and more input waits: until then the end may still come, and it takes no room.
+        return room() <= 0 && buffer != null && buffer.isReadable() ? take() : null;
     }
 
     /** The content before the end goes out first, then the end itself. */
@@ -136,16 +145,43 @@ final class LmtpFraming {
 
     /** Input bytes one pass may decode: a state carried over from the last pass can write one byte more than it reads. */
     private int room() {
-        return CHUNK - (pending == null ? 0 : pending.writerIndex()) - 2;
+        return chunk - (pending == null ? 0 : pending.writerIndex()) - 1;
     }
 
-    /** Decodes input into {@link #pending} until the input runs out, {@code pending} is full or the end is found. */
+    /**
+     * Decodes input into {@link #pending} until the input runs out, {@code pending} is full
+     * or the end is found; a full {@code pending} still takes the end, so a message smaller
+     * than the buffer is always one frame.
+     */
     private void decode() {
         int i = buffer.readerIndex(), w = buffer.writerIndex();
-        for (int room; i < w && !endPending && (room = room()) > 0; ) {
+        while (i < w && !endPending) {
+            int room = room();
+            if (room <= 0) {
+                i = quiet(i, w);
+                break;
+            }
             i = pass(i, w - i > room ? i + room : w);
         }
         buffer.readerIndex(i);
+    }
+
+    /** With no room left: steps on only while a byte writes nothing — towards the end of data. */
+    private int quiet(int i, int w) {
+        for (; i < w; i++) {
+            byte b = buffer.getByte(i);
+            if (at == At.LINE_START && b == '.') {
+                at = At.DOT;
+            } else if (at == At.DOT && b == '\r') {
+                at = At.DOT_CR;
+            } else if (at == At.DOT_CR && b == '\n') {
+                endPending = true;
+                return i + 1;
+            } else {
+                return i;
+            }
+        }
+        return i;
     }
 
     /** Decodes input bytes {@code [i, end)} (fewer if the end is among them); returns where it stopped. */
@@ -222,7 +258,7 @@ final class LmtpFraming {
     }
 
     private ByteBuf out() {
-        if (pending == null) pending = alloc.directBuffer(Math.clamp(buffer.readableBytes() + 2L, FIRST_CONTENT, CHUNK), CHUNK);
+        if (pending == null) pending = alloc.directBuffer((int) Math.min(Math.max(buffer.readableBytes() + 2L, FIRST_CONTENT), chunk), chunk);
         return pending;
     }
 

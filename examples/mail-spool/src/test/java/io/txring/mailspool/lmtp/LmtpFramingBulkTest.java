@@ -22,9 +22,17 @@ import org.junit.jupiter.api.Test;
  * lines longer than the content buffer, and content handed on in whole-buffer frames.
  */
 class LmtpFramingBulkTest {
-    /** Frames of {@code wire} fed in pieces ending at {@code cuts}; "CONTENT n" records each content frame's size. */
+    /**
+     * Frames of {@code wire} fed in pieces ending at {@code cuts}; "CONTENT n" records each
+     * content frame's size, "LAST n" one the framing says the end of data follows at once.
+     */
     static List<String> frames(byte[] wire, int... cuts) {
-        LmtpFraming f = new LmtpFraming(ByteBufAllocator.DEFAULT, 512);
+        return frames(LmtpFraming.CHUNK, wire, cuts);
+    }
+
+    /** As {@link #frames(byte[], int...)} with content frames of at most {@code chunk} bytes. */
+    static List<String> frames(int chunk, byte[] wire, int... cuts) {
+        LmtpFraming f = new LmtpFraming(ByteBufAllocator.DEFAULT, 512, chunk);
         List<String> out = new ArrayList<>();
         ByteArrayOutputStream content = new ByteArrayOutputStream();
         int from = 0;
@@ -41,8 +49,8 @@ class LmtpFramingBulkTest {
                     case Frame.LineTooLong t -> out.add("TOOLONG");
                     case Frame.Content c -> {
                         int n = c.bytes().readableBytes();
-                        assertTrue(n > 0 && n <= LmtpFraming.CHUNK, "a content frame is 1.." + LmtpFraming.CHUNK + " bytes: " + n);
-                        out.add("CONTENT " + n);
+                        assertTrue(n > 0 && n <= chunk, "a content frame is 1.." + chunk + " bytes: " + n);
+                        out.add((f.endOfDataNext() ? "LAST " : "CONTENT ") + n);
                         byte[] b = new byte[n];
                         c.bytes().readBytes(b);
                         content.writeBytes(b);
@@ -63,9 +71,20 @@ class LmtpFramingBulkTest {
         return frames(wire.getBytes(ISO_8859_1), cuts);
     }
 
+    /** Cut points every {@code step} bytes. */
+    static int[] every(int step, int length) {
+        List<Integer> cuts = new ArrayList<>();
+        for (int c = step; c < length; c += step) cuts.add(c);
+        return cuts.stream().mapToInt(Integer::intValue).toArray();
+    }
+
     /** Only the frames that say something about the protocol: content frame sizes depend on the buffer, not the bytes. */
     static List<String> protocol(List<String> frames) {
-        return frames.stream().filter(s -> !s.startsWith("CONTENT ")).toList();
+        return frames.stream().filter(s -> !isContent(s)).toList();
+    }
+
+    static boolean isContent(String frame) {
+        return frame.startsWith("CONTENT ") || frame.startsWith("LAST ");
     }
 
     /**
@@ -148,7 +167,7 @@ class LmtpFramingBulkTest {
             for (int c = step; c < bytes.length; c += step) cuts.add(c);
             List<String> out = frames(bytes, cuts.stream().mapToInt(Integer::intValue).toArray());
             assertEquals(List.of("CMD DATA", "DATA[" + stored + "]", "CMD QUIT"), protocol(out), "step " + step);
-            long chunks = out.stream().filter(s -> s.startsWith("CONTENT ")).count();
+            long chunks = out.stream().filter(LmtpFramingBulkTest::isContent).count();
             assertTrue(chunks >= 4, "streamed in buffer-sized frames, not held whole: " + chunks + " frames at step " + step);
         }
     }
@@ -162,7 +181,8 @@ class LmtpFramingBulkTest {
             List<Integer> cuts = new ArrayList<>();
             for (int c = step; c < wire.length(); c += step) cuts.add(c);
             List<String> out = frames(wire, cuts.stream().mapToInt(Integer::intValue).toArray());
-            assertEquals(1, out.stream().filter(s -> s.startsWith("CONTENT ")).count(), "step " + step + ": " + out);
+            assertEquals(1, out.stream().filter(LmtpFramingBulkTest::isContent).count(), "step " + step + ": " + out);
+            assertTrue(out.get(1).startsWith("LAST "), "the end follows the one frame: " + out);
             assertEquals(List.of("CMD DATA", "DATA[" + reference(body + ".\r\n") + "]", "CMD NOOP"), protocol(out));
         }
     }
@@ -173,11 +193,33 @@ class LmtpFramingBulkTest {
                 LmtpFraming.CHUNK + 1, 2 * LmtpFraming.CHUNK}) {
             String body = "y".repeat(size - 1) + "\r\n"; // stored as size bytes
             String wire = "DATA\r\n" + body + ".\r\nNOOP\r\n";
-            for (int step : new int[] {1000, wire.length()}) {
-                List<Integer> cuts = new ArrayList<>();
-                for (int c = step; c < wire.length(); c += step) cuts.add(c);
-                List<String> out = frames(wire, cuts.stream().mapToInt(Integer::intValue).toArray());
+            for (int step : new int[] {1000, wire.length() - 3, wire.length() - 4, wire.length()}) {
+                List<String> out = frames(wire, every(step, wire.length()));
                 assertEquals(List.of("CMD DATA", "DATA[" + "y".repeat(size - 1) + "\n]", "CMD NOOP"), protocol(out), "size " + size);
+                if (size < LmtpFraming.CHUNK) assertEquals(List.of("LAST " + size), out.stream().filter(LmtpFramingBulkTest::isContent).toList(), "size " + size);
+            }
+        }
+    }
+
+    /** Every message size around tiny buffers, every read size: smaller than the buffer is one frame, the end included. */
+    @Test
+    void everySizeAroundTheBuffer() {
+        for (int chunk = 2; chunk <= 9; chunk++) {
+            for (int size = 1; size <= 3 * chunk; size++) {
+                for (String shape : new String[] {"y", "."}) { // a plain last line, and one that was dot-stuffed
+                    String line = shape.equals(".") ? ".." + "y".repeat(size - 2 < 0 ? 0 : size - 2) : "y".repeat(size - 1);
+                    if (shape.equals(".") && size < 2) continue;
+                    String stored = (shape.equals(".") ? line.substring(1) : line) + "\n";
+                    String wire = "DATA\r\n" + line + "\r\n.\r\nNOOP\r\n";
+                    for (int step = 1; step <= wire.length(); step++) {
+                        List<String> out = frames(chunk, wire.getBytes(ISO_8859_1), every(step, wire.length()));
+                        String what = "chunk " + chunk + ", size " + size + ", shape " + shape + ", step " + step + ": " + out;
+                        assertEquals(List.of("CMD DATA", "DATA[" + stored + "]", "CMD NOOP"), protocol(out), what);
+                        List<String> content = out.stream().filter(LmtpFramingBulkTest::isContent).toList();
+                        if (stored.length() < chunk) assertEquals(List.of("LAST " + stored.length()), content, what);
+                        else assertTrue(content.size() >= 2, what); // each frame's size is checked as it is taken
+                    }
+                }
             }
         }
     }
@@ -198,5 +240,23 @@ class LmtpFramingBulkTest {
         List<String> out = protocol(frames(wire, cuts.stream().mapToInt(Integer::intValue).toArray()));
         assertEquals("CMD DATA", out.get(0));
         assertEquals("DATA[" + expected + "]", out.get(1), () -> "wire " + wire.replace("\r", "\\r").replace("\n", "\\n"));
+    }
+
+    /**
+     * Content buffers of 2 to 12 bytes put a buffer boundary everywhere: the bytes are still
+     * the byte-wise decoder's, no frame exceeds the buffer, and a message smaller than the
+     * buffer is one frame.
+     */
+    @Property(tries = 2000)
+    void tinyBuffersChangeNothingButTheFrameSizes(@ForAll("body") String body, @ForAll @IntRange(min = 2, max = 12) int chunk,
+                                                  @ForAll @IntRange(min = 1, max = 7) int step) {
+        String wire = "DATA\r\n" + body + "\r\n.\r\nNOOP\r\n";
+        String expected = reference(body + "\r\n.\r\n");
+        List<String> out = frames(chunk, wire.getBytes(ISO_8859_1), every(step, wire.length()));
+        assertEquals("DATA[" + expected + "]", protocol(out).get(1), () -> "wire " + wire.replace("\r", "\\r").replace("\n", "\\n"));
+        List<String> content = out.stream().takeWhile(x -> !x.startsWith("DATA[")).filter(LmtpFramingBulkTest::isContent).toList();
+        if (expected.isEmpty()) assertEquals(List.of(), content);
+        else if (expected.length() < chunk) assertEquals(List.of("LAST " + expected.length()), content);
+        else assertTrue(content.size() >= (expected.length() + chunk - 1) / chunk, out::toString);
     }
 }
