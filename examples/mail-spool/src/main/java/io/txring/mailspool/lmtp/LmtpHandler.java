@@ -37,6 +37,8 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
     private LmtpFraming framing;
     private ChannelHandlerContext ctx;
     private MessageIntake intake;
+    /** The message's last content, held from its frame to the end-of-data frame right after it. */
+    private ByteBuf lastContent;
     private long contentBytes;
     private boolean oversize;
     private boolean awaitingCommit;
@@ -138,6 +140,7 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
     private void dataTooLong(MessageIntake mine) {
         if (intake != mine || closing) return;
         intake = null;
+        releaseLastContent();
         mine.abort(); // nothing of it is published; its shadow is removed
         closing = true;
         ctx.writeAndFlush(reply("421 4.4.2 " + config.hostname() + " DATA exceeded its time limit, closing"))
@@ -155,7 +158,11 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
             bytes.release();
             return;
         }
-        intake.offer(bytes);
+        if (framing.endOfDataNext()) {
+            lastContent = bytes; // goes with the commit: one write for a message that arrived as one chunk
+        } else {
+            intake.offer(bytes);
+        }
     }
 
     private boolean endOfData() {
@@ -171,7 +178,9 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
             return true;
         }
         awaitingCommit = true;
-        current.finish().whenComplete((outcome, thrown) -> ctx.executor().execute(() -> delivered(outcome, thrown)));
+        ByteBuf last = lastContent;
+        lastContent = null;
+        current.finish(last).whenComplete((outcome, thrown) -> ctx.executor().execute(() -> delivered(outcome, thrown)));
         return false;
     }
 
@@ -240,6 +249,7 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
             intake.abort(); // disconnected mid-DATA: the transaction is aborted, its shadow removed
             intake = null;
         }
+        releaseLastContent();
         if (dataTimer != null) dataTimer.cancel(false);
         if (framing != null) framing.release();
         if (client != null) server.leave(client);
@@ -252,6 +262,13 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
             LOG.log(System.Logger.Level.WARNING, "mailspool lmtp: closing " + ctx.channel().remoteAddress(), cause);
         }
         ctx.close();
+    }
+
+    private void releaseLastContent() {
+        if (lastContent != null) {
+            lastContent.release();
+            lastContent = null;
+        }
     }
 
     private static ByteBuf reply(String text) {

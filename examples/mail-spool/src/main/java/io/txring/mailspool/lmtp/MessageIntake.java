@@ -33,6 +33,7 @@ final class MessageIntake {
     private final AtomicLong queued = new AtomicLong();
     private final AtomicBoolean throttled = new AtomicBoolean();
     private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+    private ByteBuf last;
 
     MessageIntake(MailDrop agent, List<Recipient> recipients, long highWater, Runnable resume) {
         this.agent = agent;
@@ -71,6 +72,16 @@ final class MessageIntake {
 
     /** The content is complete: commit. */
     CompletableFuture<Outcome> finish() {
+        return finish(null);
+    }
+
+    /**
+     * The content is complete with {@code last} (taken over; null if nothing more): it is
+     * written and committed in one step, so a message that arrived as one chunk is one
+     * write, and its sink can retry from it.
+     */
+    CompletableFuture<Outcome> finish(ByteBuf last) {
+        this.last = last; // published to the worker by the queue
         queue.add(END);
         return outcome;
     }
@@ -110,7 +121,7 @@ final class MessageIntake {
                 } else if (item == END) {
                     if (failure == null) {
                         try {
-                            result = new Outcome(delivery.commit(), null, false);
+                            result = new Outcome(delivery.commit(last == null ? MemorySegment.NULL : MemorySegment.ofBuffer(last.nioBuffer())), null, false);
                         } catch (IOException e) {
                             failure = e;
                         }
@@ -129,6 +140,7 @@ final class MessageIntake {
             try {
                 if (delivery != null) delivery.close(); // aborts unless committed: no shadow outlives the message
             } finally {
+                if (last != null) last.release(); // set before END was queued, so seen here whenever END was
                 for (Object left; (left = queue.poll()) != null; ) if (left instanceof ByteBuf b) b.release();
                 // completed only now: whoever sees the outcome (the reply, messagesInFlight) finds the shadow gone
                 outcome.complete(result);
