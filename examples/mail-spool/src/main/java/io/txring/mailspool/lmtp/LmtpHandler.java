@@ -133,7 +133,7 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
             List<LmtpSession.Rcpt> rcpts = session.recipients();
             Recipient[] mailboxes = new Recipient[rcpts.size()];
             for (int i = 0; i < mailboxes.length; i++) mailboxes[i] = rcpts.get(i).mailbox();
-            MessageIntake mine = new MessageIntake(agent, List.of(mailboxes), config.queuedBytes(), resume).start(intakeName);
+            MessageIntake mine = new MessageIntake(agent, List.of(mailboxes), config.queuedBytes(), resume).startOnDemand(intakeName);
             intake = mine;
             server.track(mine);
             dataStart = System.nanoTime();
@@ -143,9 +143,9 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
 
     /** Queues a command's reply; past the error limit the session ends, so a client cannot make us talk forever. */
     private void answer(LmtpSession.Step step) {
-        ByteBuf wire = step.wire();
+        byte[] wire = step.wire();
         if (wire != null) {
-            replies().writeBytes(wire, wire.readerIndex(), wire.readableBytes()); // a fixed reply: copied, never encoded
+            replies().writeBytes(wire); // a fixed reply: copied, never encoded
         } else {
             replies().writeBytes(step.reply().getBytes(StandardCharsets.US_ASCII)).writeByte('\r').writeByte('\n');
         }
@@ -252,7 +252,9 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
             LOG.log(System.Logger.Level.WARNING, "mailspool lmtp: delivery for " + ctx.channel().remoteAddress() + " failed", failure);
         }
         ByteBuf out = replies(); // every recipient's reply, and those to the commands after, in one write
-        for (LmtpSession.Rcpt r : session.recipients()) {
+        List<LmtpSession.Rcpt> rcpts = session.recipients();
+        for (int i = 0; i < rcpts.size(); i++) {
+            LmtpSession.Rcpt r = rcpts.get(i);
             if (failure == null) {
                 out.writeBytes(DELIVERED, 0, DELIVERED_OPEN); // addresses and mailbox names are printable ASCII: no encoder needed
                 ByteBufUtil.writeAscii(out, r.address());

@@ -1,7 +1,5 @@
 package io.txring.mailspool.lmtp;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.txring.mailspool.InvalidRecipientException;
 import io.txring.mailspool.Recipient;
 import java.nio.charset.StandardCharsets;
@@ -27,14 +25,16 @@ final class LmtpSession {
     /** An accepted RCPT: what the client wrote (for the reply) and the mailbox it names. */
     record Rcpt(String address, Recipient mailbox) {}
 
-    /** The reply to one command and what follows it; {@code wire} is the reply encoded once, or null when its text varies. */
-    record Step(String reply, boolean startData, boolean close, ByteBuf wire) {
+    /** The reply to one command and what follows it; {@code wire} is the reply line encoded once (CRLF included), or null when its text varies. */
+    record Step(String reply, boolean startData, boolean close, byte[] wire) {
         static Step of(String reply) { return new Step(reply, false, false, null); }
 
-        /** A reply that never changes: encoded once for every session, written as a duplicate of that buffer. */
+        /**
+         * A reply that never changes: encoded once for every session. Kept as bytes, not a
+         * direct buffer: copying from an array into the reply buffer makes no NIO view per copy.
+         */
         private static Step fixed(String reply, boolean startData) {
-            byte[] bytes = (reply + "\r\n").getBytes(StandardCharsets.US_ASCII);
-            return new Step(reply, startData, false, Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes)));
+            return new Step(reply, startData, false, (reply + "\r\n").getBytes(StandardCharsets.US_ASCII));
         }
     }
 
