@@ -34,6 +34,8 @@ final class MessageIntake {
     private final AtomicBoolean throttled = new AtomicBoolean();
     private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
     private ByteBuf last;
+    private String name;
+    private boolean started;
 
     MessageIntake(MailDrop agent, List<Recipient> recipients, long highWater, Runnable resume) {
         this.agent = agent;
@@ -43,14 +45,30 @@ final class MessageIntake {
     }
 
     MessageIntake start(String name) {
+        started = true;
         Thread.ofVirtual().name(name).start(this::run);
+        return this;
+    }
+
+    /**
+     * The worker starts with the first {@link #offer}, {@link #finish} or {@link #abort}: a
+     * message that arrives whole never has its worker park waiting for it. Those calls then
+     * come from one thread (the channel's event loop).
+     */
+    MessageIntake startOnDemand(String name) {
+        this.name = name;
         return this;
     }
 
     /** Takes ownership of {@code content}. */
     void offer(ByteBuf content) {
+        if (outcome.isDone()) { // aborted before it started: nobody would release it
+            content.release();
+            return;
+        }
         queued.addAndGet(content.readableBytes());
         queue.add(content);
+        if (!started) start(name);
     }
 
     /**
@@ -81,13 +99,23 @@ final class MessageIntake {
      * write, and its sink can retry from it.
      */
     CompletableFuture<Outcome> finish(ByteBuf last) {
+        if (outcome.isDone()) {
+            if (last != null) last.release();
+            return outcome;
+        }
         this.last = last; // published to the worker by the queue
         queue.add(END);
+        if (!started) start(name);
         return outcome;
     }
 
     /** The client went away or the message was refused: discard everything. */
     CompletableFuture<Outcome> abort() {
+        if (!started) { // nothing was begun, so nothing needs undoing
+            started = true;
+            outcome.complete(new Outcome(List.of(), null, true));
+            return outcome;
+        }
         queue.add(ABORT);
         return outcome;
     }
