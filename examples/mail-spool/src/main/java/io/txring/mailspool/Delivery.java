@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -21,12 +20,13 @@ import java.util.List;
  */
 public final class Delivery implements MessageSink {
     /**
-     * A conflict aborts the transaction and its shadow with it; a message up to this size is
-     * also kept in memory so the delivery can be retried under a fresh name. A larger one
-     * fails temporarily on a conflict (the client retries) — conflicts need someone else to
-     * create our unique name, so this is a corner of a corner.
+     * A conflict aborts the transaction and its shadow with it. A message handed over whole
+     * to {@link #commit(MemorySegment)} is retried under a fresh name from the caller's
+     * memory; one that was streamed fails temporarily on a conflict (the client retries) —
+     * conflicts need someone else to create our unique name, so this is a corner of a corner.
+     * {@link DeliveryAgent#deliver} reads a message up to this size whole before writing it.
      */
-    static final int REPLAY_LIMIT = 128 * 1024;
+    static final int WHOLE_LIMIT = 128 * 1024;
     private static final int MAX_ATTEMPTS = 5;
     private static final int COPY_CHUNK = 64 * 1024;
 
@@ -40,8 +40,6 @@ public final class Delivery implements MessageSink {
     private MaildirName name;
     private String streamPath;
     private long size;
-    private byte[] replay = new byte[0];
-    private boolean replayable = true;
     private boolean committed;
 
     private boolean ended;
@@ -73,6 +71,9 @@ public final class Delivery implements MessageSink {
     }
 
     public List<Recipient> recipients() { return recipients; }
+
+    /** Where the message is published at commit until it is renamed (a test makes a conflict there). */
+    String streamPath() { return streamPath; }
 
     /** Bytes appended so far: the message's size. */
     public long size() { return size; }
@@ -111,20 +112,7 @@ public final class Delivery implements MessageSink {
 
     private void appendNative(MemorySegment data) throws IOException {
         tx.append(streamPath, data);
-        remember(data);
         size += data.byteSize();
-    }
-
-    private void remember(MemorySegment data) {
-        if (!replayable) return;
-        if (size + data.byteSize() > REPLAY_LIMIT) {
-            replayable = false;
-            replay = null;
-            return;
-        }
-        int at = replay.length;
-        replay = Arrays.copyOf(replay, (int) (at + data.byteSize()));
-        MemorySegment.ofArray(replay).asSlice(at).copyFrom(data);
     }
 
     /**
@@ -133,17 +121,26 @@ public final class Delivery implements MessageSink {
      * {@code CommitUnknownException}, recovery completes it) and this throws.
      */
     public List<String> commit() throws IOException {
+        return commit(MemorySegment.NULL);
+    }
+
+    /**
+     * Appends {@code last} and publishes as {@link #commit()} does. When nothing was
+     * appended before, the whole message is {@code last}: a conflict starts over from it.
+     */
+    @Override
+    public List<String> commit(MemorySegment last) throws IOException {
+        boolean whole = size == 0; // the caller's memory holds all of it: no copy of the message is kept for a retry
+        append(last);
         for (int attempt = 1; ; attempt++) {
             try {
                 List<String> paths = publish();
                 committed = true;
                 return paths;
             } catch (ConflictException e) {
-                if (!replayable || attempt >= MAX_ATTEMPTS) throw e;
-                byte[] again = replay;
+                if (!whole || attempt >= MAX_ATTEMPTS) throw e;
                 start(); // the conflict aborted the transaction: a fresh one, a fresh name
-                replay = new byte[0];
-                if (again.length > 0) append(MemorySegment.ofArray(again));
+                append(last);
             }
         }
     }

@@ -7,6 +7,7 @@ import io.txring.txn.Store;
 import io.txring.txn.StoreConfig;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -81,9 +82,10 @@ public final class DeliveryAgent implements MailDrop, AutoCloseable {
     /** Reads {@code in} to its end and delivers it; returns the store-relative paths of the new files. */
     public List<String> deliver(Collection<Recipient> recipients, InputStream in) throws IOException {
         try (Delivery d = begin(recipients)) {
-            byte[] buf = new byte[64 * 1024];
-            for (int n; (n = in.read(buf)) > 0; ) d.append(buf, 0, n);
-            return d.commit();
+            byte[] buf = new byte[Delivery.WHOLE_LIMIT];
+            int n = in.readNBytes(buf, 0, buf.length);
+            for (; n == buf.length; n = in.readNBytes(buf, 0, buf.length)) d.append(buf, 0, n); // larger: streamed
+            return d.commit(MemorySegment.ofArray(buf).asSlice(0, n)); // a message that fits is handed over whole: retried on a conflict
         }
     }
 

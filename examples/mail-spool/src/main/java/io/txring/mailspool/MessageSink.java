@@ -11,6 +11,16 @@ public interface MessageSink extends AutoCloseable {
     /** Makes the message durable in every recipient's {@code new/}; returns the spool-relative paths. */
     List<String> commit() throws IOException;
 
+    /**
+     * Appends {@code last}, the end of the message, and commits. {@code last} stays valid
+     * until this returns, so a sink may write it again to retry the commit instead of
+     * keeping a copy of the message.
+     */
+    default List<String> commit(MemorySegment last) throws IOException {
+        append(last);
+        return commit();
+    }
+
     @Override
     void close();
 }

@@ -1,12 +1,14 @@
 package io.txring.mailspool.lmtp;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.txring.mailspool.MailDrop;
+import io.txring.mailspool.Recipient;
 import io.txring.txn.CommitUnknownException;
 import io.txring.txn.ConflictException;
 import io.txring.uring.NativeException;
@@ -30,6 +32,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class LmtpHandler extends ChannelInboundHandlerAdapter {
     private static final System.Logger LOG = System.getLogger(LmtpHandler.class.getName());
+    /** "250 2.0.0 <" address "> delivered to " mailbox "/new" CRLF, cut into its fixed parts. */
+    private static final byte[] DELIVERED = "250 2.0.0 <> delivered to /new\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int DELIVERED_OPEN = "250 2.0.0 <".length(), DELIVERED_TO = "> delivered to ".length();
+    /** Replies collect in one buffer per {@link #drain}; past this size it goes to the channel, so write backpressure sees it. */
+    private static final int REPLY_BATCH = 1024;
     private final LmtpServer server;
     private final LmtpServerConfig config;
     private final MailDrop agent;
@@ -37,13 +44,23 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
     private LmtpFraming framing;
     private ChannelHandlerContext ctx;
     private MessageIntake intake;
+    /** The message's last content, held from its frame to the end-of-data frame right after it. */
+    private ByteBuf lastContent;
     private long contentBytes;
     private boolean oversize;
     private boolean awaitingCommit;
     private boolean closing;
     private InetAddress client;
     private int errors;
+    /** At most one per session, rescheduled only when it fires mid-DATA: no timer is made and cancelled per message. */
     private ScheduledFuture<?> dataTimer;
+    private long dataStart;
+    private String intakeName;
+    /** The replies not yet handed to the channel, in order; null when there are none. */
+    private ByteBuf replies;
+    private boolean unflushed;
+    /** Run by an intake's worker once its queue drains: reading may resume. */
+    private final Runnable resume = () -> ctx.executor().execute(this::drain);
 
     LmtpHandler(LmtpServer server, MailDrop agent) {
         this.server = server;
@@ -67,6 +84,7 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         client = from;
+        intakeName = "lmtp-intake-" + ctx.channel().id().asShortText();
         ctx.writeAndFlush(reply(session.greeting()));
     }
 
@@ -86,62 +104,108 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
      */
     private void drain() {
         if (!ctx.channel().isActive()) return;
-        boolean wrote = false;
         for (Frame f; !awaitingCommit && !closing && ctx.channel().isWritable() && (f = framing.next()) != null; ) {
             switch (f) {
-                case Frame.Command c -> wrote |= command(c.line());
-                case Frame.LineTooLong t -> {
-                    answer("500 5.5.2 Line too long (" + t.length() + " bytes; at most " + config.maxLineLength() + ")");
-                    wrote = true;
-                }
+                case Frame.Command c -> command(c.line());
+                case Frame.LineTooLong t ->
+                    answer(LmtpSession.Step.of("500 5.5.2 Line too long (" + t.length() + " bytes; at most " + config.maxLineLength() + ")"));
                 case Frame.Content c -> content(c.bytes());
-                case Frame.EndOfData e -> wrote |= endOfData();
+                case Frame.EndOfData e -> endOfData();
             }
         }
-        if (wrote) ctx.flush();
+        sendReplies();
         updateAutoRead();
     }
 
-    private boolean command(String line) {
+    private void command(String line) {
         LmtpSession.Step step = session.handle(line);
-        answer(step.reply());
+        answer(step);
         if (closing) {
-            return true; // that was one error too many
+            return; // that was one error too many
         } else if (step.close()) {
             closing = true;
+            writeReplies();
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else if (step.startData()) {
             framing.beginData();
             contentBytes = 0;
             oversize = false;
-            List<io.txring.mailspool.Recipient> mailboxes = session.recipients().stream().map(LmtpSession.Rcpt::mailbox).toList();
-            MessageIntake mine = new MessageIntake(agent, mailboxes, config.queuedBytes(), () -> ctx.executor().execute(this::drain))
-                    .start("lmtp-intake-" + ctx.channel().id().asShortText());
+            List<LmtpSession.Rcpt> rcpts = session.recipients();
+            Recipient[] mailboxes = new Recipient[rcpts.size()];
+            for (int i = 0; i < mailboxes.length; i++) mailboxes[i] = rcpts.get(i).mailbox();
+            MessageIntake mine = new MessageIntake(agent, List.of(mailboxes), config.queuedBytes(), resume).startOnDemand(intakeName);
             intake = mine;
             server.track(mine);
-            dataTimer = ctx.executor().schedule(() -> dataTooLong(mine), config.maxDataTime().toMillis(), TimeUnit.MILLISECONDS);
-        }
-        return true;
-    }
-
-    /** Writes a command's reply; past the error limit the session ends, so a client cannot make us talk forever. */
-    private void answer(String text) {
-        ctx.write(reply(text));
-        if ((text.startsWith("4") || text.startsWith("5")) && ++errors >= config.maxErrors()) {
-            closing = true;
-            ctx.writeAndFlush(reply("421 4.7.0 " + config.hostname() + " too many errors, closing"))
-                    .addListener(ChannelFutureListener.CLOSE);
+            dataStart = System.nanoTime();
+            if (dataTimer == null) dataTimer = ctx.executor().schedule(this::checkDataTime, config.maxDataTime().toNanos(), TimeUnit.NANOSECONDS);
         }
     }
 
-    /** The content of {@code mine} is still arriving after maxDataTime: drop it and end the session. */
-    private void dataTooLong(MessageIntake mine) {
-        if (intake != mine || closing) return;
-        intake = null;
-        mine.abort(); // nothing of it is published; its shadow is removed
+    /** Queues a command's reply; past the error limit the session ends, so a client cannot make us talk forever. */
+    private void answer(LmtpSession.Step step) {
+        byte[] wire = step.wire();
+        if (wire != null) {
+            replies().writeBytes(wire); // a fixed reply: copied, never encoded
+        } else {
+            replies().writeBytes(step.reply().getBytes(StandardCharsets.US_ASCII)).writeByte('\r').writeByte('\n');
+        }
+        char code = step.reply().charAt(0);
+        if ((code == '4' || code == '5') && ++errors >= config.maxErrors()) {
+            closeWith("421 4.7.0 " + config.hostname() + " too many errors, closing");
+        } else if (replies.readableBytes() >= REPLY_BATCH) {
+            writeReplies();
+        }
+    }
+
+    private ByteBuf replies() {
+        if (replies == null) replies = ctx.alloc().directBuffer(256);
+        return replies;
+    }
+
+    /** Hands the queued replies to the channel (not flushed). */
+    private void writeReplies() {
+        if (replies != null) {
+            ctx.write(replies, ctx.voidPromise());
+            replies = null;
+            unflushed = true;
+        }
+    }
+
+    private void sendReplies() {
+        writeReplies();
+        if (unflushed) {
+            unflushed = false;
+            ctx.flush();
+        }
+    }
+
+    /** The queued replies, then {@code text}, then the connection closes. */
+    private void closeWith(String text) {
         closing = true;
-        ctx.writeAndFlush(reply("421 4.4.2 " + config.hostname() + " DATA exceeded its time limit, closing"))
-                .addListener(ChannelFutureListener.CLOSE);
+        writeReplies();
+        unflushed = false;
+        ctx.writeAndFlush(reply(text)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** The data timer: the message in DATA since {@link #dataStart} has had maxDataTime, or the timer goes again for the rest. */
+    private void checkDataTime() {
+        dataTimer = null;
+        if (intake == null || closing) return; // between messages: the next DATA starts it again
+        long left = config.maxDataTime().toNanos() - (System.nanoTime() - dataStart);
+        if (left > 0) {
+            dataTimer = ctx.executor().schedule(this::checkDataTime, left, TimeUnit.NANOSECONDS);
+        } else {
+            dataTooLong();
+        }
+    }
+
+    /** The content of the current message is still arriving after maxDataTime: drop it and end the session. */
+    private void dataTooLong() {
+        MessageIntake mine = intake;
+        intake = null;
+        releaseLastContent();
+        mine.abort(); // nothing of it is published; its shadow is removed
+        closeWith("421 4.4.2 " + config.hostname() + " DATA exceeded its time limit, closing");
         updateAutoRead();
     }
 
@@ -155,24 +219,28 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
             bytes.release();
             return;
         }
-        intake.offer(bytes);
+        if (framing.endOfDataNext()) {
+            lastContent = bytes; // goes with the commit: one write for a message that arrived as one chunk
+        } else {
+            intake.offer(bytes);
+        }
     }
 
-    private boolean endOfData() {
+    private void endOfData() {
         MessageIntake current = intake;
         intake = null;
-        if (dataTimer != null) dataTimer.cancel(false);
-        dataTimer = null;
         if (oversize) {
             for (LmtpSession.Rcpt r : session.recipients()) {
-                ctx.write(reply("552 5.3.4 <" + r.address() + "> message size exceeds fixed maximum message size (" + config.maxMessageSize() + ")"));
+                String text = "552 5.3.4 <" + r.address() + "> message size exceeds fixed maximum message size (" + config.maxMessageSize() + ")";
+                replies().writeBytes((text + "\r\n").getBytes(StandardCharsets.US_ASCII));
             }
             session.messageDone();
-            return true;
+            return;
         }
         awaitingCommit = true;
-        current.finish().whenComplete((outcome, thrown) -> ctx.executor().execute(() -> delivered(outcome, thrown)));
-        return false;
+        ByteBuf last = lastContent;
+        lastContent = null;
+        current.finish(last).whenComplete((outcome, thrown) -> ctx.executor().execute(() -> delivered(outcome, thrown)));
     }
 
     /** On the event loop once the message is committed or failed: one reply per RCPT, then the queued commands. */
@@ -183,13 +251,21 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
         if (failure != null) {
             LOG.log(System.Logger.Level.WARNING, "mailspool lmtp: delivery for " + ctx.channel().remoteAddress() + " failed", failure);
         }
-        for (LmtpSession.Rcpt r : session.recipients()) {
-            ctx.write(reply(failure == null
-                    ? "250 2.0.0 <" + r.address() + "> delivered to " + r.mailbox() + "/new"
-                    : failureReply(r.address(), failure)));
+        ByteBuf out = replies(); // every recipient's reply, and those to the commands after, in one write
+        List<LmtpSession.Rcpt> rcpts = session.recipients();
+        for (int i = 0; i < rcpts.size(); i++) {
+            LmtpSession.Rcpt r = rcpts.get(i);
+            if (failure == null) {
+                out.writeBytes(DELIVERED, 0, DELIVERED_OPEN); // addresses and mailbox names are printable ASCII: no encoder needed
+                ByteBufUtil.writeAscii(out, r.address());
+                out.writeBytes(DELIVERED, DELIVERED_OPEN, DELIVERED_TO);
+                ByteBufUtil.writeAscii(out, r.mailbox().mailbox());
+                out.writeBytes(DELIVERED, DELIVERED_OPEN + DELIVERED_TO, DELIVERED.length - DELIVERED_OPEN - DELIVERED_TO);
+            } else {
+                out.writeBytes((failureReply(r.address(), failure) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            }
         }
         session.messageDone();
-        ctx.flush();
         drain();
     }
 
@@ -228,9 +304,7 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
         } else if (evt instanceof IdleStateEvent && ctx.channel().config().isAutoRead()) {
             // Only when we are reading: a client waiting for our commit or for our disk is not idle.
-            closing = true;
-            ctx.writeAndFlush(reply("421 4.4.2 " + config.hostname() + " idle for " + config.idleTimeout().toSeconds() + " s, closing"))
-                    .addListener(ChannelFutureListener.CLOSE);
+            closeWith("421 4.4.2 " + config.hostname() + " idle for " + config.idleTimeout().toSeconds() + " s, closing");
         }
     }
 
@@ -239,6 +313,11 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
         if (intake != null) {
             intake.abort(); // disconnected mid-DATA: the transaction is aborted, its shadow removed
             intake = null;
+        }
+        releaseLastContent();
+        if (replies != null) {
+            replies.release();
+            replies = null;
         }
         if (dataTimer != null) dataTimer.cancel(false);
         if (framing != null) framing.release();
@@ -254,7 +333,16 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    private static ByteBuf reply(String text) {
-        return Unpooled.copiedBuffer(text + "\r\n", StandardCharsets.US_ASCII);
+    private void releaseLastContent() {
+        if (lastContent != null) {
+            lastContent.release();
+            lastContent = null;
+        }
+    }
+
+    /** A reply whose text varies, in a pooled direct buffer (a heap one would be copied into one on its way out). */
+    private ByteBuf reply(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+        return ctx.alloc().directBuffer(bytes.length + 2).writeBytes(bytes).writeByte('\r').writeByte('\n');
     }
 }

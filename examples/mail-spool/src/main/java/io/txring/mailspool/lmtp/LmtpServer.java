@@ -13,6 +13,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.txring.mailspool.MailDrop;
 import java.io.IOException;
@@ -69,7 +70,19 @@ public final class LmtpServer implements AutoCloseable {
 
     /** Binds and starts serving; {@link #close()} stops. */
     public static LmtpServer start(MailDrop agent, LmtpServerConfig config) throws IOException {
+        quietLeakDetection();
         return new LmtpServer(agent, config);
+    }
+
+    /**
+     * Netty's leak detector samples buffers and records their accesses: a cost on every
+     * message that a server does not pay unless {@code -Dio.netty.leakDetection.level} asks
+     * for it (the tests set it).
+     */
+    static void quietLeakDetection() {
+        if (System.getProperty("io.netty.leakDetection.level") == null && System.getProperty("io.netty.leakDetectionLevel") == null) {
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
     }
 
     public LmtpServerConfig config() { return config; }

@@ -2,7 +2,9 @@ package io.txring.mailspool.lmtp;
 
 import io.txring.mailspool.InvalidRecipientException;
 import io.txring.mailspool.Recipient;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
@@ -23,15 +25,34 @@ final class LmtpSession {
     /** An accepted RCPT: what the client wrote (for the reply) and the mailbox it names. */
     record Rcpt(String address, Recipient mailbox) {}
 
-    /** The reply to one command and what follows it. */
-    record Step(String reply, boolean startData, boolean close) {
-        static Step of(String reply) { return new Step(reply, false, false); }
+    /** The reply to one command and what follows it; {@code wire} is the reply line encoded once (CRLF included), or null when its text varies. */
+    record Step(String reply, boolean startData, boolean close, byte[] wire) {
+        static Step of(String reply) { return new Step(reply, false, false, null); }
+
+        /**
+         * A reply that never changes: encoded once for every session. Kept as bytes, not a
+         * direct buffer: copying from an array into the reply buffer makes no NIO view per copy.
+         */
+        private static Step fixed(String reply, boolean startData) {
+            return new Step(reply, startData, false, (reply + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        }
     }
+
+    // The replies every message earns, and the ones a flood of junk earns: no text is encoded per reply.
+    private static final Step OK = Step.fixed("250 2.0.0 Ok", false);
+    private static final Step SENDER_OK = Step.fixed("250 2.1.0 Sender ok", false);
+    private static final Step RECIPIENT_OK = Step.fixed("250 2.1.5 Recipient ok", false);
+    private static final Step START_DATA = Step.fixed("354 2.0.0 Start mail input; end with <CRLF>.<CRLF>", true);
+    private static final Step NOT_ASCII = Step.fixed("500 5.5.2 Syntax error: control or non-ASCII character in command", false);
+    private static final Step EMPTY = Step.fixed("500 5.5.2 Syntax error: empty command", false);
+    /** The verbs, matched without changing case first. */
+    private static final String[] VERBS = {"LHLO", "HELO", "EHLO", "MAIL", "RCPT", "DATA", "RSET", "NOOP", "QUIT", "VRFY", "HELP"};
 
     private final LmtpServerConfig config;
     private State state = State.START;
     private String sender;
     private final List<Rcpt> rcpts = new ArrayList<>();
+    private final List<Rcpt> readOnlyRcpts = Collections.unmodifiableList(rcpts);
 
     LmtpSession(LmtpServerConfig config) {
         this.config = config;
@@ -41,7 +62,8 @@ final class LmtpSession {
 
     String sender() { return sender; }
 
-    List<Rcpt> recipients() { return List.copyOf(rcpts); }
+    /** The accepted recipients (a read-only view: it changes with the session). */
+    List<Rcpt> recipients() { return readOnlyRcpts; }
 
     String greeting() {
         return "220 " + config.hostname() + " LMTP txring mailspool ready";
@@ -61,11 +83,11 @@ final class LmtpSession {
     Step handle(String line) {
         for (int i = 0; i < line.length(); i++) {
             char c = line.charAt(i);
-            if (c < 0x20 && c != '\t' || c > 0x7e) return Step.of("500 5.5.2 Syntax error: control or non-ASCII character in command");
+            if (c < 0x20 && c != '\t' || c > 0x7e) return NOT_ASCII;
         }
-        if (line.isBlank()) return Step.of("500 5.5.2 Syntax error: empty command");
+        if (line.isBlank()) return EMPTY;
         int space = line.indexOf(' ');
-        String verb = (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
+        String verb = verb(line, space < 0 ? line.length() : space);
         String arg = space < 0 ? "" : line.substring(space + 1).strip();
         return switch (verb) {
             case "LHLO" -> lhlo(arg);
@@ -76,10 +98,10 @@ final class LmtpSession {
             case "RSET" -> {
                 if (!arg.isEmpty()) yield Step.of("501 5.5.4 Syntax error: RSET takes no argument");
                 reset();
-                yield Step.of("250 2.0.0 Ok");
+                yield OK;
             }
-            case "NOOP" -> Step.of("250 2.0.0 Ok");
-            case "QUIT" -> new Step("221 2.0.0 " + config.hostname() + " closing connection", false, true);
+            case "NOOP" -> OK;
+            case "QUIT" -> new Step("221 2.0.0 " + config.hostname() + " closing connection", false, true, null);
             case "VRFY" -> Step.of("252 2.5.2 Cannot VRFY user; send some mail and see");
             case "HELP" -> Step.of("214 2.0.0 Commands: LHLO MAIL RCPT DATA RSET NOOP QUIT");
             default -> Step.of("500 5.5.1 Command unrecognized: " + (verb.length() > 16 ? verb.substring(0, 16) + "…" : verb));
@@ -132,7 +154,7 @@ final class LmtpSession {
         }
         sender = p.address();
         state = State.MAIL;
-        return Step.of("250 2.1.0 Sender ok");
+        return SENDER_OK;
     }
 
     private Step rcpt(String arg) {
@@ -150,7 +172,7 @@ final class LmtpSession {
         }
         rcpts.add(new Rcpt(p.address(), r));
         state = State.RCPT;
-        return Step.of("250 2.1.5 Recipient ok");
+        return RECIPIENT_OK;
     }
 
     private Step data(String arg) {
@@ -158,7 +180,15 @@ final class LmtpSession {
         if (state == State.MAIL) return Step.of("503 5.5.1 Bad sequence of commands: no valid recipients");
         if (state != State.RCPT) return Step.of("503 5.5.1 Bad sequence of commands: MAIL and RCPT first");
         state = State.DATA;
-        return new Step("354 2.0.0 Start mail input; end with <CRLF>.<CRLF>", true, false);
+        return START_DATA;
+    }
+
+    /** The command word of {@code line} (its first {@code end} characters) in upper case; a known one without a copy. */
+    private static String verb(String line, int end) {
+        if (end == 4) {
+            for (String v : VERBS) if (line.regionMatches(true, 0, v, 0, 4)) return v;
+        }
+        return line.substring(0, end).toUpperCase(Locale.ROOT);
     }
 
     /** {@code <address> [params…]}; null when the brackets are missing. */

@@ -33,6 +33,9 @@ final class MessageIntake {
     private final AtomicLong queued = new AtomicLong();
     private final AtomicBoolean throttled = new AtomicBoolean();
     private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+    private ByteBuf last;
+    private String name;
+    private boolean started;
 
     MessageIntake(MailDrop agent, List<Recipient> recipients, long highWater, Runnable resume) {
         this.agent = agent;
@@ -42,14 +45,30 @@ final class MessageIntake {
     }
 
     MessageIntake start(String name) {
+        started = true;
         Thread.ofVirtual().name(name).start(this::run);
+        return this;
+    }
+
+    /**
+     * The worker starts with the first {@link #offer}, {@link #finish} or {@link #abort}: a
+     * message that arrives whole never has its worker park waiting for it. Those calls then
+     * come from one thread (the channel's event loop).
+     */
+    MessageIntake startOnDemand(String name) {
+        this.name = name;
         return this;
     }
 
     /** Takes ownership of {@code content}. */
     void offer(ByteBuf content) {
+        if (outcome.isDone()) { // aborted before it started: nobody would release it
+            content.release();
+            return;
+        }
         queued.addAndGet(content.readableBytes());
         queue.add(content);
+        if (!started) start(name);
     }
 
     /**
@@ -71,12 +90,32 @@ final class MessageIntake {
 
     /** The content is complete: commit. */
     CompletableFuture<Outcome> finish() {
+        return finish(null);
+    }
+
+    /**
+     * The content is complete with {@code last} (taken over; null if nothing more): it is
+     * written and committed in one step, so a message that arrived as one chunk is one
+     * write, and its sink can retry from it.
+     */
+    CompletableFuture<Outcome> finish(ByteBuf last) {
+        if (outcome.isDone()) {
+            if (last != null) last.release();
+            return outcome;
+        }
+        this.last = last; // published to the worker by the queue
         queue.add(END);
+        if (!started) start(name);
         return outcome;
     }
 
     /** The client went away or the message was refused: discard everything. */
     CompletableFuture<Outcome> abort() {
+        if (!started) { // nothing was begun, so nothing needs undoing
+            started = true;
+            outcome.complete(new Outcome(List.of(), null, true));
+            return outcome;
+        }
         queue.add(ABORT);
         return outcome;
     }
@@ -110,7 +149,7 @@ final class MessageIntake {
                 } else if (item == END) {
                     if (failure == null) {
                         try {
-                            result = new Outcome(delivery.commit(), null, false);
+                            result = new Outcome(delivery.commit(last == null ? MemorySegment.NULL : MemorySegment.ofBuffer(last.nioBuffer())), null, false);
                         } catch (IOException e) {
                             failure = e;
                         }
@@ -129,6 +168,7 @@ final class MessageIntake {
             try {
                 if (delivery != null) delivery.close(); // aborts unless committed: no shadow outlives the message
             } finally {
+                if (last != null) last.release(); // set before END was queued, so seen here whenever END was
                 for (Object left; (left = queue.poll()) != null; ) if (left instanceof ByteBuf b) b.release();
                 // completed only now: whoever sees the outcome (the reply, messagesInFlight) finds the shadow gone
                 outcome.complete(result);
