@@ -27,23 +27,40 @@ public final class BlockDeviceFlushes {
 
     /**
      * The device under {@code dir}: its {@code st_dev} names a block device in
-     * {@code /sys/dev/block/MAJ:MIN} (a disk, a partition or a loop device); a partition is
-     * counted on its whole disk, which holds the flush counters. Empty where the filesystem has
-     * no block device of its own (tmpfs, overlay, btrfs' anonymous devices) or the kernel has no
-     * flush counters.
+     * {@code /sys/dev/block/MAJ:MIN} (a disk, a partition or a loop device — for a loop-mounted
+     * image {@code /sys/block/loopN/stat}); a partition is counted on its whole disk, which holds
+     * the flush counters. btrfs gives its files an anonymous {@code st_dev}: there the mount's
+     * source ({@code /dev/loop0}, the first device of a multi-device btrfs) names the device.
+     * Empty where the filesystem has no block device of its own (tmpfs, overlay) or the kernel
+     * has no flush counters.
      */
     public static Optional<BlockDeviceFlushes> of(Path dir) {
         try {
-            long dev = (Long) Files.getAttribute(dir, "unix:dev");
-            Path sys = Path.of("/sys/dev/block/" + major(dev) + ":" + minor(dev));
-            if (!Files.isDirectory(sys)) return Optional.empty();
-            Path real = sys.toRealPath();
+            Optional<Path> sys = filesystemDevice(dir);
+            if (sys.isEmpty()) return Optional.empty();
+            Path real = sys.get();
             if (Files.exists(real.resolve("partition"))) real = real.getParent();
             BlockDeviceFlushes f = new BlockDeviceFlushes(real.getFileName().toString(), real.resolve("stat"));
             return f.completed() < 0 ? Optional.empty() : Optional.of(f);
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * The sysfs directory of the block device the filesystem under {@code dir} was mounted from,
+     * partition not folded into its disk ({@code /sys/devices/.../vda/vda1}): its name is the one
+     * {@code /proc/fs/ext4} and {@code /proc/fs/jbd2} use.
+     */
+    public static Optional<Path> filesystemDevice(Path dir) throws IOException {
+        long dev = (Long) Files.getAttribute(dir, "unix:dev");
+        Path sys = Path.of("/sys/dev/block/" + major(dev) + ":" + minor(dev));
+        if (Files.isDirectory(sys)) return Optional.of(sys.toRealPath());
+        Optional<Mounts.Mount> m = Mounts.holding(dir); // btrfs: st_dev is 0:N, not the device
+        if (m.isEmpty() || !m.get().source().startsWith("/dev/") || !Files.exists(Path.of(m.get().source()))) return Optional.empty();
+        Path node = Path.of(m.get().source()).toRealPath(); // /dev/mapper/x → /dev/dm-0, the name sysfs uses
+        Path byName = Path.of("/sys/class/block", node.getFileName().toString());
+        return Files.isDirectory(byName) ? Optional.of(byName.toRealPath()) : Optional.empty();
     }
 
     /** glibc's encoding of dev_t (gnu_dev_major / gnu_dev_minor). */

@@ -22,9 +22,16 @@ public record WorkloadResult(String workload, String unit, String date, Machine 
                              List<VariantResult> variants, Map<String, Spread> ratiosVsNio,
                              String ceiling, @JsonAlias("ratios_vs_fio") Map<String, Spread> ratiosVsCeiling) {
 
-    /** {@code device}: the block device whose flushes are counted (absent where none is). */
+    /**
+     * {@code fs}: the scratch directory's filesystem type; {@code mountOptions} as /proc/self/mounts
+     * shows them; {@code journal} and {@code dataMode} (ext4 only): whether jbd2 runs for it and its
+     * {@code data=} mode; {@code device}: the block device whose flushes are counted (absent where
+     * none is); {@code backingFile}/{@code backingDevice} (a loop device only): the image file and the
+     * disk under it, whose own flushes the loop device's flushes become.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Machine(int cpus, String kernel, String fs, String device) {}
+    public record Machine(int cpus, String kernel, String fs, String device, String mountOptions, Boolean journal,
+                          String dataMode, String backingFile, String backingDevice) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record VariantResult(String name, Spread opsPerS, Double trapsPerOp, Double syscallsPerOp, double cpuUsPerOp,
