@@ -12,7 +12,8 @@ import java.util.zip.CRC32C;
  * it forward ({@link Journal}).
  *
  * <pre>
- * txring-commit 3
+ * txring-commit 4
+ * id txid                                        the record's own file name
  * R dir \t shadowDir \t shadow \t leaf \t seen   replace dir/leaf by shadowDir/shadow
  * N dir \t shadowDir \t shadow \t leaf           create dir/leaf from shadowDir/shadow
  * D dir \t leaf \t seen                          delete dir/leaf
@@ -24,10 +25,19 @@ import java.util.zip.CRC32C;
  * purpose: the transaction's own publish changes it when it renames a hard link of the
  * target's inode (a move), while no txring commit changes an inode's size or mtime in place.
  * Version 2 records (no {@code seen}) are still read; their steps need only the shadow.
+ * The {@code id} line (version 4) names the file the record was written as: record files are
+ * reused ({@link Journal}), so content found under another name is a reused file's old or
+ * half-written content — torn, never a commit point. Version 3 records (no id) are still read.
  */
-record CommitRecord(List<Step> steps) {
+record CommitRecord(String id, List<Step> steps) {
     static final String MAGIC = "txring-commit 3\n";
+    private static final String MAGIC_V4 = "txring-commit 4\n";
     private static final String MAGIC_V2 = "txring-commit 2\n";
+
+    /** A record that does not name its file (version 3). */
+    CommitRecord(List<Step> steps) {
+        this(null, steps);
+    }
 
     enum Kind { REPLACE, CREATE, DELETE }
 
@@ -53,7 +63,8 @@ record CommitRecord(List<Step> steps) {
     }
 
     byte[] encode() {
-        StringBuilder b = new StringBuilder(MAGIC);
+        StringBuilder b = new StringBuilder(id == null ? MAGIC : MAGIC_V4);
+        if (id != null) b.append("id ").append(id).append('\n');
         for (Step s : steps) {
             switch (s.kind()) {
                 case REPLACE -> b.append("R ").append(s.dir()).append('\t').append(s.shadowDir()).append('\t').append(s.shadow())
@@ -129,8 +140,8 @@ record CommitRecord(List<Step> steps) {
     /** The record, or {@code null} when it is torn, incomplete or malformed (never a commit point). */
     static CommitRecord decode(byte[] bytes) {
         String text = new String(bytes, StandardCharsets.UTF_8);
-        boolean v2 = text.startsWith(MAGIC_V2);
-        if (!(v2 || text.startsWith(MAGIC)) || !text.endsWith("\n")) return null;
+        boolean v2 = text.startsWith(MAGIC_V2), v4 = text.startsWith(MAGIC_V4);
+        if (!(v2 || v4 || text.startsWith(MAGIC)) || !text.endsWith("\n")) return null;
         int endAt = text.lastIndexOf("end ");
         if (endAt < MAGIC.length() - 1 || text.charAt(endAt - 1) != '\n') return null;
         byte[] body = text.substring(0, endAt).getBytes(StandardCharsets.UTF_8);
@@ -138,8 +149,14 @@ record CommitRecord(List<Step> steps) {
         crc.update(body);
         if (!text.substring(endAt + 4).strip().equals(Long.toHexString(crc.getValue()))) return null;
         List<Step> steps = new ArrayList<>();
+        String id = null;
         try {
             for (String line : text.substring(MAGIC.length(), endAt).split("\n")) {
+                if (v4 && id == null) { // the first line names the file
+                    if (!line.startsWith("id ") || line.length() == 3 || line.indexOf('/') >= 0 || line.indexOf('\0') >= 0) return null;
+                    id = line.substring(3);
+                    continue;
+                }
                 if (line.isEmpty()) continue;
                 if (line.length() < 2 || line.charAt(1) != ' ') return null;
                 String[] f = line.substring(2).split("\t", -1);
@@ -162,7 +179,8 @@ record CommitRecord(List<Step> steps) {
         } catch (IllegalArgumentException malformed) { // a valid checksum over fields that do not parse
             return null;
         }
+        if (v4 && id == null) return null;
         for (Step st : steps) if (!confined(st)) return null;
-        return new CommitRecord(steps);
+        return new CommitRecord(id, steps);
     }
 }

@@ -33,7 +33,7 @@ import java.util.stream.Stream;
  *
  * <h2>Orphans</h2>
  * A live committer holds the commit locks of every path its record names from before it writes
- * the record until after it has unlinked it, and it marks those ranges {@link CommitMarks#PENDING}
+ * the record until after it has removed it, and it marks those ranges {@link CommitMarks#PENDING}
  * first. So whoever holds a range's lock and finds it PENDING has found an orphan: the committer
  * died after its commit point, or failed past it. {@link #adopt} finishes it, under the locks of
  * every path it names: rolls each step forward only while the target is still the version the
@@ -41,12 +41,19 @@ import java.util.stream.Stream;
  * record, makes that removal durable, clears the marks — then releases the locks.
  *
  * <h2>Removals</h2>
- * A committer unlinks its own record lazily durable: the removal gets a number
+ * A committer removes its own record (renames it aside as a spare, see below) lazily durable: the removal gets a number
  * ({@link CommitMarks#nextRemoval}) written into its ranges' words, and a later commit on those
  * ranges fsyncs the journal before its own commit point unless a journal fsync has covered that
  * number already (a record write's own journal fsync does). A crash can thus never bring back a
  * record after a later commit on its paths became durable; the version check of
  * {@link #rollForward} would refuse to move a path backwards even if it did.
+ *
+ * <h2>Spares</h2>
+ * A removed record's file is renamed to {@code <name>.spare} and kept open; the next record is
+ * written into it and renamed to its own name (no inode, block or discard churn per commit).
+ * A record names its file (v4 {@code id} line), so a reused file whose rename survived a crash
+ * but whose new content did not reads as torn. Spares are never read as records; a closing
+ * handle unlinks its own, a lone open those of dead handles.
  */
 final class Journal {
     /** The journal directory, as {@link GroupSync} and {@link GroupFlush} key it. */
@@ -76,6 +83,20 @@ final class Journal {
     private final int ownerSlot;
     /** This handle's records between their creation and their removal (or abandonment after a failure). */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+
+    /** A record file, open: its fd and the length of what it holds. */
+    private record RecordFile(String name, int fd, long length) {}
+
+    /** Name suffix of a spare: a removed record file renamed aside for reuse; never a record, never read. */
+    static final String SPARE_SUFFIX = ".spare";
+    /** Spares kept per handle: enough for the commits one handle runs at once; more are unlinked. */
+    static final int MAX_SPARES = 32;
+    /** This handle's in-flight record files, open (a record's fd outlives its commit point: it becomes a spare). */
+    private final Map<String, RecordFile> openRecords = new ConcurrentHashMap<>();
+    /** Removed record files kept for the next records: no inode, block or discard churn, no open or close per commit. */
+    private final java.util.concurrent.ConcurrentLinkedDeque<RecordFile> spares = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private final java.util.concurrent.atomic.AtomicInteger spareCount = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean closing;
     final AtomicLong adopted = new AtomicLong(), discarded = new AtomicLong();
 
     Journal(Store store, int journalFd, CommitMarks marks, LockTable locks, SyncPolicy sync, GroupSync groupSync, int ownerSlot) {
@@ -108,43 +129,59 @@ final class Journal {
             marks.setPending(r); // before the record exists: a finder holding a range's lock knows to look
         }
         long removalsBefore = marks.removals();  // this write's journal fsync starts after these removals
-        int fd;
+        RecordFile spare = spares.pollFirst();
+        if (spare != null) spareCount.decrementAndGet();
+        String nameNow = null; // the file's name while this runs: the spare's, then the record's
+        int fd = -1;
         try {
-            fd = fs.open(journalFd, txid, O_CREAT | O_EXCL | O_WRONLY, 0600, shown);
-        } catch (NativeException e) {
-            settleFailedWrite(txid, ranges, before, false);
-            throw e;
-        }
-        try {
-            byte[] bytes = record.encode();
+            if (spare == null) {
+                fd = fs.open(journalFd, txid, O_CREAT | O_EXCL | O_WRONLY, 0600, shown);
+                nameNow = txid;
+            } else {
+                fd = spare.fd();
+                nameNow = spare.name();
+            }
+            // The record names its file: a reused file's old or half-written content under this name reads as torn.
+            byte[] bytes = new CommitRecord(txid, record.steps()).encode();
             // The write alone: routed to a syscall (the default) it runs here, while in a chain it would take the fsyncs with it.
             int written = fs.writeOnce(fd, bytes, 0); // the record's bytes in the store's scratch memory, not a fresh arena
-            if (written != bytes.length) { // failed, or short: a torn record must not stay
-                ring.callRaw(Op.close(fd));
-                throw NativeException.of("write", shown, written < 0 ? written : -Errno.EIO);
+            if (written != bytes.length) throw NativeException.of("write", shown, written < 0 ? written : -Errno.EIO);
+            if (spare != null) {
+                if (spare.length() > bytes.length) {
+                    fs.check(ring.callRaw(new Op().prepFtruncate(fd, bytes.length)), "ftruncate", shown); // no old bytes after the end line
+                }
+                // Step 4's name appears after its content is written; both are synced below, in one batch.
+                fs.check(ring.callRaw(Op.renameat(journalFd, spare.name(), journalFd, txid, RENAME_NOREPLACE)), "renameat", shown);
+                nameNow = txid;
             }
+            openRecords.put(txid, new RecordFile(txid, fd, bytes.length));
             Op[] done = sync.recordDone(fd);
             Map<String, Integer> dirs = sync.recordDirs(journalFd);
-            int[] r = store.groupFlush.run(done, dirs); // the journal's fsync shared with concurrent records and flushes
-            for (int i = 0; i < done.length; i++) fs.check(r[i], done[i].name(), done[i].path() != null ? done[i].path() : shown);
-            int k = done.length;
-            for (String d : dirs.keySet()) fs.check(r[k++], "fsync", d);
+            if (done.length + dirs.size() > 0) {
+                int[] r = store.groupFlush.run(done, dirs); // the journal's fsync shared with concurrent records and flushes
+                for (int i = 0; i < done.length; i++) fs.check(r[i], done[i].name(), done[i].path() != null ? done[i].path() : shown);
+                int k = done.length;
+                for (String d : dirs.keySet()) fs.check(r[k++], "fsync", d);
+            }
             if (sync.tracksRemovals()) marks.synced(removalsBefore); // the journal fsync above started after those removals
         } catch (IOException | RuntimeException e) {
-            settleFailedWrite(txid, ranges, before, true);
+            openRecords.remove(txid);
+            settleFailedWrite(txid, nameNow, fd, ranges, before);
             throw e;
         }
     }
 
     /**
      * A record write failed before its commit point was confirmed: the record must not
-     * survive to be replayed (its content may be whole in the page cache). Unlinked and, when
+     * survive to be replayed (its content may be whole in the page cache). Its file (named
+     * {@code nameNow}, open as {@code fd}; none when -1) is closed and unlinked and, when
      * durable, the unlink synced; if either fails the outcome is unknown.
      */
-    private void settleFailedWrite(String txid, Collection<Integer> ranges, long[] before, boolean created) throws IOException {
+    private void settleFailedWrite(String txid, String nameNow, int fd, Collection<Integer> ranges, long[] before) throws IOException {
         String shown = ".txring/journal/" + txid;
-        if (created) {
-            int r = ring.callRaw(Op.unlinkat(journalFd, txid, 0));
+        if (fd >= 0) ring.callRaw(Op.close(fd));
+        if (nameNow != null) {
+            int r = ring.callRaw(Op.unlinkat(journalFd, nameNow, 0));
             int s = r >= 0 && sync.tracksRemovals() ? ring.callRaw(Op.fsync(journalFd)) : 0;
             if ((r < 0 && r != -Errno.ENOENT) || s < 0) {
                 inFlight.remove(txid); // an orphan now: whoever holds its locks next finishes or discards it
@@ -157,22 +194,51 @@ final class Journal {
         inFlight.remove(txid);
     }
 
-    /** Step 6: unlinks the record (its steps are published and synced) and records the removal in its ranges. */
+    /**
+     * Step 6: removes the record (its steps are published and synced) and records the removal in
+     * its ranges. The file is renamed aside as a spare for a later record — a removal like an
+     * unlink (the name is gone; made durable by the next journal fsync), without freeing its
+     * inode and blocks — or, past {@link #MAX_SPARES}, unlinked.
+     */
     void remove(String txid, Collection<Integer> ranges) {
-        int r = ring.callRaw(Op.unlinkat(journalFd, txid, 0));
+        RecordFile file = openRecords.remove(txid);
+        boolean keep = file != null && !closing && spareCount.get() < MAX_SPARES;
+        String spareName = txid + SPARE_SUFFIX;
+        int r = keep ? ring.callRaw(Op.renameat(journalFd, txid, journalFd, spareName, RENAME_NOREPLACE))
+                : ring.callRaw(Op.unlinkat(journalFd, txid, 0));
+        if (r < 0 || !keep) {
+            if (file != null) ring.callRaw(Op.close(file.fd()));
+        }
         if (r < 0) { // cannot happen short of a broken filesystem: leave it as an orphan, replay is a no-op now
             inFlight.remove(txid);
             return;
         }
         // Numbered even when this handle does not sync: a DURABLE handle on the same store must still see it unsynced.
-        long g = marks.nextRemoval(); // after the unlink: a journal fsync that reads a count ≥ g started after it
+        long g = marks.nextRemoval(); // after the removal: a journal fsync that reads a count ≥ g started after it
         for (int rg : ranges) marks.setRemoved(rg, g);
         inFlight.remove(txid);
+        if (keep) {
+            spares.addLast(new RecordFile(spareName, file.fd(), file.length()));
+            spareCount.incrementAndGet();
+        }
     }
 
     /** Abandons an in-flight record after a failure past the commit point: from now on it is an orphan. */
     void abandon(String txid) {
+        RecordFile file = openRecords.remove(txid);
+        if (file != null) ring.callRaw(Op.close(file.fd())); // the record stays, for whoever adopts it
         inFlight.remove(txid);
+    }
+
+    /** At close, with no commit running: unlinks and closes the spares (a dead handle's are removed at the next lone open). */
+    void close() {
+        closing = true;
+        for (RecordFile f; (f = spares.pollFirst()) != null; ) {
+            ring.callRaw(Op.unlinkat(journalFd, f.name(), 0));
+            ring.callRaw(Op.close(f.fd()));
+        }
+        for (RecordFile f : openRecords.values()) ring.callRaw(Op.close(f.fd()));
+        openRecords.clear();
     }
 
     /**
@@ -261,7 +327,7 @@ final class Journal {
             if (wanted != null && ranges.stream().noneMatch(wanted::contains)) continue;
             try (LockTable.Held held = locks.acquireRanges(ranges)) {
                 Found now = read(name); // under the locks: a live committer would have removed it before releasing them
-                CommitRecord still = now == null || now.problem() != null ? null : CommitRecord.decode(now.bytes());
+                CommitRecord still = now == null || now.problem() != null ? null : decodeAs(name, now.bytes());
                 if (still == null) continue;
                 syncRecord(name); // its writer may have died before syncing it: durable before any step is published
                 rollForward(still);
@@ -284,7 +350,7 @@ final class Journal {
             if (marks.get(range) != CommitMarks.PENDING) return;
             for (String name : names()) {
                 Found found = read(name);
-                CommitRecord rec = found == null || found.problem() != null ? null : CommitRecord.decode(found.bytes());
+                CommitRecord rec = found == null || found.problem() != null ? null : decodeAs(name, found.bytes());
                 if (rec != null && LockTable.rangesOf(rec.paths()).contains(range)) return; // adopt's next pass takes it
             }
             if (sync.tracksRemovals()) syncJournal(); // the dead committer may have unlinked its record without the removal being durable
@@ -351,6 +417,7 @@ final class Journal {
      */
     Report replayAll() throws IOException {
         int replayed = 0, dropped = 0, aside = 0;
+        removeSpares(); // dead handles' spares: never records, so no sync needed
         java.util.Map<String, CommitRecord> whole = new java.util.TreeMap<>();
         for (String name : names()) {
             Classified c = classify(name);
@@ -494,9 +561,24 @@ final class Journal {
 
     // ---- files -----------------------------------------------------------------------------------
 
+    /** Unlinks every spare in the journal (at a lone open: their handles are gone). */
+    private void removeSpares() throws IOException {
+        List<String> found;
+        try (Stream<Path> s = Files.list(store.root.resolve(".txring/journal"))) {
+            found = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(SPARE_SUFFIX)).toList();
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        for (String n : found) {
+            int r = ring.callRaw(Op.unlinkat(journalFd, n, 0));
+            if (r < 0 && r != -Errno.ENOENT && r != -Errno.EISDIR) fs.check(r, "unlinkat", ".txring/journal/" + n);
+        }
+    }
+
+    /** The journal's entries, spares left out (never records: see {@link #remove}). */
     private List<String> names() throws IOException {
         try (Stream<Path> s = Files.list(store.root.resolve(".txring/journal"))) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(SPARE_SUFFIX)).sorted().toList();
         } catch (NoSuchFileException e) {
             return List.of();
         }
@@ -543,11 +625,18 @@ final class Journal {
         if (found == null) return null;
         if (found.problem() != null) return quarantine(name, found.problem()) ? new Classified(null, true) : null;
         CommitRecord rec = CommitRecord.decode(found.bytes());
+        if (rec != null && rec.id() != null && !rec.id().equals(name)) return new Classified(null, false); // a reused file's old content: torn
         if (rec == null && CommitRecord.checksumValid(found.bytes())) {
             return quarantine(name, "a valid checksum over fields that break the record format or the path rules")
                     ? new Classified(null, true) : null;
         }
         return new Classified(rec, false);
+    }
+
+    /** The record in {@code bytes} if it is whole and was written as {@code name} (else torn: null). */
+    private static CommitRecord decodeAs(String name, byte[] bytes) {
+        CommitRecord rec = CommitRecord.decode(bytes);
+        return rec != null && (rec.id() == null || rec.id().equals(name)) ? rec : null;
     }
 
     /**

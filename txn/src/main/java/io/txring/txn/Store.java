@@ -377,6 +377,7 @@ public final class Store implements AutoCloseable {
         } finally {
             lifecycle.writeLock().unlock();
         }
+        journal.close();
         marks.close();
         shadowDirs.close();
         ring.callRaw(Op.close(lockFd)); // drops this handle's OFD locks, its owner slot among them

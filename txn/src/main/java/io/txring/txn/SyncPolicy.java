@@ -21,7 +21,7 @@ abstract sealed class SyncPolicy permits SyncPolicy.Durable, SyncPolicy.Consiste
     /** Step 1: whether a commit that writes a record syncs its shadows' directories first (a record must name durable shadows). */
     abstract boolean syncsShadowNames();
 
-    /** Step 4: after the record's write, the ops that make its content durable and close it. */
+    /** Step 4: after the record's write, the ops that make its content durable (the file stays open: it is reused). */
     abstract Op[] recordDone(int fd);
 
     /** Step 4: the directories to sync beside {@link #recordDone} (path → fd): the journal's, when the record's new name must survive. */
@@ -51,7 +51,7 @@ abstract sealed class SyncPolicy permits SyncPolicy.Durable, SyncPolicy.Consiste
         }
 
         @Override Op[] recordDone(int fd) {
-            return new Op[] {Op.fdatasync(fd).hardLink(), Op.close(fd)}; // the close runs whatever the fdatasync returned
+            return new Op[] {Op.fdatasync(fd)};
         }
 
         @Override Map<String, Integer> recordDirs(int journalFd) {
@@ -93,7 +93,7 @@ abstract sealed class SyncPolicy permits SyncPolicy.Durable, SyncPolicy.Consiste
         }
 
         @Override Op[] recordDone(int fd) {
-            return new Op[] {Op.close(fd)};
+            return new Op[0];
         }
 
         @Override Map<String, Integer> recordDirs(int journalFd) {

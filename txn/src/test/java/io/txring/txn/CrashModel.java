@@ -49,8 +49,13 @@ final class CrashModel {
     final Map<String, Dir> dirs = new TreeMap<>(); // "" is the root
     /** Entries ("dir/name") changed together by a rename share a group: one crash decision. */
     private final Map<String, String> group = new HashMap<>();
-    private final Map<Integer, String> dirFds = new HashMap<>();
-    private final Map<Integer, Inode> fileFds = new HashMap<>();
+    /**
+     * What each fd number names, oldest first. The log is in completion order, and an op routed
+     * to a syscall is logged when it runs while a ring op is logged when reaped: an async close
+     * may be logged after an open the kernel ran later, which reused its number. Two opens of
+     * one number without a close between mean the pending close is the older one's.
+     */
+    private final Map<Integer, java.util.ArrayDeque<Object>> fds = new HashMap<>();
     private final String rootAbs;
 
     /** One op that completed successfully, copied out at completion time. */
@@ -113,8 +118,15 @@ final class CrashModel {
         };
     }
 
+    private static final Object UNTRACKED = new Object();
+
+    private Inode fileOf(int fd) {
+        var open = fds.get(fd);
+        return open != null && open.peekLast() instanceof Inode i ? i : null;
+    }
+
     private String dirOf(int fd) {
-        String d = dirFds.get(fd);
+        String d = fds.containsKey(fd) && fds.get(fd).peekLast() instanceof String s ? s : null;
         if (d == null) throw new IllegalStateException("unknown directory fd " + fd);
         return d;
     }
@@ -130,17 +142,23 @@ final class CrashModel {
             case IORING_OP_OPENAT, IORING_OP_OPENAT2 -> {
                 String rel;
                 if (e.fd() == AT_FDCWD) {
-                    if (!e.path1().equals(rootAbs)) return; // outside the store
+                    if (!e.path1().equals(rootAbs)) { // outside the store: its number is taken until its close
+                        fds.computeIfAbsent(e.res(), k -> new java.util.ArrayDeque<>()).addLast(UNTRACKED);
+                        return;
+                    }
                     rel = "";
                 } else {
                     rel = join(dirOf(e.fd()), e.path1());
                 }
                 if (dirs.containsKey(rel)) {
-                    dirFds.put(e.res(), rel);
+                    fds.computeIfAbsent(e.res(), k -> new java.util.ArrayDeque<>()).addLast(rel);
                     return;
                 }
                 Dir d = dirs.get(parent(rel));
-                if (d == null) return; // outside what the model tracks (.txring's own files)
+                if (d == null) { // outside what the model tracks (.txring's own files): its number is taken until its close
+                    fds.computeIfAbsent(e.res(), k -> new java.util.ArrayDeque<>()).addLast(UNTRACKED);
+                    return;
+                }
                 Inode i = d.current.get(leaf(rel));
                 if (i == null) {
                     i = new Inode(new byte[0]); // O_CREAT; its name is durable only after a directory fsync
@@ -148,10 +166,10 @@ final class CrashModel {
                     d.current.put(leaf(rel), i);
                 }
                 if (i.realIno == 0) i.realIno = e.ino();
-                fileFds.put(e.res(), i);
+                fds.computeIfAbsent(e.res(), k -> new java.util.ArrayDeque<>()).addLast(i);
             }
             case IORING_OP_WRITE -> {
-                Inode i = fileFds.get(e.fd());
+                Inode i = fileOf(e.fd());
                 if (i == null || e.data() == null) return;
                 int end = (int) e.offset() + e.data().length;
                 byte[] c = Arrays.copyOf(i.current, Math.max(i.current.length, end));
@@ -159,15 +177,15 @@ final class CrashModel {
                 i.current = c;
             }
             case IORING_OP_FTRUNCATE -> {
-                Inode i = fileFds.get(e.fd());
+                Inode i = fileOf(e.fd());
                 if (i != null) i.current = Arrays.copyOf(i.current, (int) e.offset());
             }
             case IORING_OP_FSYNC -> {
-                Inode i = fileFds.get(e.fd());
+                Inode i = fileOf(e.fd());
                 if (i != null) {
                     if (e.data() != null) i.current = e.data();
                     i.durable = i.current;
-                } else if (dirFds.containsKey(e.fd())) {
+                } else if (fds.containsKey(e.fd()) && fds.get(e.fd()).peekLast() instanceof String) {
                     Dir d = dirs.get(dirOf(e.fd()));
                     d.durable.clear();
                     d.durable.putAll(d.current);
@@ -175,8 +193,11 @@ final class CrashModel {
                 }
             }
             case IORING_OP_CLOSE -> {
-                fileFds.remove(e.fd());
-                dirFds.remove(e.fd());
+                var open = fds.get(e.fd());
+                if (open != null) {
+                    open.pollFirst(); // the oldest: a later open of this number cannot precede its close in the kernel
+                    if (open.isEmpty()) fds.remove(e.fd());
+                }
             }
             case IORING_OP_RENAMEAT -> {
                 Dir from = dirs.get(dirOf(e.fd())), to = dirs.get(dirOf(e.length()));
@@ -284,7 +305,7 @@ final class CrashModel {
                     }
                     steps.add(new CommitRecord.Step(st.kind(), st.dir(), st.shadowDir(), st.shadow(), st.leaf(), seen));
                 }
-                Files.write(rec, new CommitRecord(steps).encode());
+                Files.write(rec, new CommitRecord(r.id(), steps).encode());
             }
         }
     }

@@ -39,6 +39,70 @@ class RecoveryTest {
         return CrashModel.stampOf(p);
     }
 
+    /** A record file is reused: content found under a name it was not written as is a reused file's old content, torn. */
+    @Test
+    void aRecordUnderAnotherNameIsTornNotReplayed() throws Exception {
+        crashAfterCommitPoint("t5");
+        Path file = root.resolve(".txring/journal/t5");
+        CommitRecord rec = CommitRecord.decode(Files.readAllBytes(file));
+        Files.write(file, new CommitRecord("t1", rec.steps()).encode()); // what a reused file holds when only its rename survived
+        try (Store s = Store.open(root)) {
+            assertTrue(s.recoverySummary().startsWith("0 commit records replayed, 1 torn records discarded"), s.recoverySummary());
+        }
+        assertEquals("old-a", Files.readString(root.resolve("a")));
+        assertEquals("old", Files.readString(root.resolve("gone")));
+        assertFalse(Files.exists(root.resolve("m/b")));
+        assertEquals(List.of(), shadows());
+        assertEquals(List.of(), Files.list(root.resolve(".txring/journal")).toList());
+    }
+
+    /** The same content under the name it names is a whole record: replayed. */
+    @Test
+    void aRecordUnderItsOwnNameIsReplayed() throws Exception {
+        crashAfterCommitPoint("t6");
+        Path file = root.resolve(".txring/journal/t6");
+        Files.write(file, new CommitRecord("t6", CommitRecord.decode(Files.readAllBytes(file)).steps()).encode());
+        try (Store s = Store.open(root)) {
+            assertTrue(s.recoverySummary().startsWith("1 commit records replayed"), s.recoverySummary());
+        }
+        assertEquals("new-a", Files.readString(root.resolve("a")));
+        assertEquals("created", Files.readString(root.resolve("m/b")));
+        assertFalse(Files.exists(root.resolve("gone")));
+    }
+
+    /**
+     * Removed records are renamed aside as spares and their files reused: two multi-path commits
+     * in a row write their records into the same inode; a dead handle's spares (never records,
+     * even with a record's content) are removed by the next lone open, replaying nothing.
+     */
+    @Test
+    void recordFilesAreReusedAndADeadHandlesSparesRemoved() throws Exception {
+        try (Store s = Store.open(root)) {
+            long[] inodes = new long[2];
+            for (int i = 0; i < 2; i++) {
+                try (Transaction tx = s.begin()) {
+                    tx.write("x", ("x" + i).getBytes(UTF_8));
+                    tx.write("y", ("y" + i).getBytes(UTF_8));
+                    tx.commit();
+                }
+                try (Stream<Path> j = Files.list(root.resolve(".txring/journal"))) {
+                    List<Path> spares = j.toList();
+                    assertEquals(1, spares.size(), "one spare: " + spares);
+                    assertTrue(spares.getFirst().getFileName().toString().endsWith(Journal.SPARE_SUFFIX), spares.toString());
+                    inodes[i] = (Long) Files.getAttribute(spares.getFirst(), "unix:ino");
+                }
+            }
+            assertEquals(inodes[0], inodes[1], "the second record was written into the first one's file");
+        }
+        crashAfterCommitPoint("t7");
+        Files.move(root.resolve(".txring/journal/t7"), root.resolve(".txring/journal/t7" + Journal.SPARE_SUFFIX));
+        try (Store s = Store.open(root)) {
+            assertTrue(s.recoverySummary().startsWith("0 commit records replayed"), s.recoverySummary());
+        }
+        assertEquals(List.of(), Files.list(root.resolve(".txring/journal")).toList());
+        assertEquals("old-a", Files.readString(root.resolve("a")), "a spare is never replayed");
+    }
+
     @Test
     void staleRecordNeverMovesAPathBackwards() throws Exception {
         crashAfterCommitPoint("t4");
