@@ -17,6 +17,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -94,8 +96,8 @@ final class Journal {
     /** This handle's in-flight record files, open (a record's fd outlives its commit point: it becomes a spare). */
     private final Map<String, RecordFile> openRecords = new ConcurrentHashMap<>();
     /** Removed record files kept for the next records: no inode, block or discard churn, no open or close per commit. */
-    private final java.util.concurrent.ConcurrentLinkedDeque<RecordFile> spares = new java.util.concurrent.ConcurrentLinkedDeque<>();
-    private final java.util.concurrent.atomic.AtomicInteger spareCount = new java.util.concurrent.atomic.AtomicInteger();
+    private final ConcurrentLinkedDeque<RecordFile> spares = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger spareCount = new AtomicInteger();
     private volatile boolean closing;
     final AtomicLong adopted = new AtomicLong(), discarded = new AtomicLong();
 
@@ -563,13 +565,8 @@ final class Journal {
 
     /** Unlinks every spare in the journal (at a lone open: their handles are gone). */
     private void removeSpares() throws IOException {
-        List<String> found;
-        try (Stream<Path> s = Files.list(store.root.resolve(".txring/journal"))) {
-            found = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(SPARE_SUFFIX)).toList();
-        } catch (NoSuchFileException e) {
-            return;
-        }
-        for (String n : found) {
+        for (String n : entries()) {
+            if (!n.endsWith(SPARE_SUFFIX)) continue;
             int r = ring.callRaw(Op.unlinkat(journalFd, n, 0));
             if (r < 0 && r != -Errno.ENOENT && r != -Errno.EISDIR) fs.check(r, "unlinkat", ".txring/journal/" + n);
         }
@@ -577,8 +574,13 @@ final class Journal {
 
     /** The journal's entries, spares left out (never records: see {@link #remove}). */
     private List<String> names() throws IOException {
+        return entries().stream().filter(n -> !n.endsWith(SPARE_SUFFIX)).toList();
+    }
+
+    /** Every entry of the journal directory, sorted. */
+    private List<String> entries() throws IOException {
         try (Stream<Path> s = Files.list(store.root.resolve(".txring/journal"))) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(SPARE_SUFFIX)).sorted().toList();
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
         } catch (NoSuchFileException e) {
             return List.of();
         }
