@@ -8,4 +8,12 @@ package io.txring.core;
 @FunctionalInterface
 public interface OpTracer {
     void completed(Op op, int res);
+
+    /**
+     * Sees {@code op} as it is handed to the kernel (or to a plain syscall), on the submitting
+     * thread, under the ring's submit lock: for state that must be read before the op runs,
+     * since a completion may be delivered after ops linked behind it already ran.
+     */
+    default void submitted(Op op) {
+    }
 }

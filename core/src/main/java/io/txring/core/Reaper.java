@@ -31,6 +31,8 @@ final class Reaper {
     private volatile long kernelWait;
     /** The reaper thread, or null in owner mode (the owner reaps while it waits). */
     final Thread thread;
+    /** The reaper thread's {@code /proc/self/task/<tid>/stat}, once it runs (null: unknown). */
+    private volatile java.nio.file.Path taskStat;
 
     Reaper(RingConfig config, Engine engine, Slots slots, Submitter submitter, boolean ownThread, String name) {
         this.engine = engine;
@@ -69,6 +71,24 @@ final class Reaper {
         return kernelWait;
     }
 
+    /**
+     * Whether the OS has the reaper thread asleep (state S or D), not runnable: a woken reaper
+     * the scheduler has not run yet (a busy machine) looks the same to the ring's words.
+     * Unknown (no procfs) counts as asleep.
+     */
+    boolean asleepInKernel() {
+        java.nio.file.Path stat = taskStat;
+        if (stat == null) return true;
+        try {
+            String s = java.nio.file.Files.readString(stat);
+            int end = s.lastIndexOf(')'); // the command name may hold spaces and parentheses
+            char state = end >= 0 && end + 2 < s.length() ? s.charAt(end + 2) : 'S';
+            return state == 'S' || state == 'D';
+        } catch (java.io.IOException | RuntimeException e) {
+            return true;
+        }
+    }
+
     /** Whether completions are ready to reap (a cheap look, no trap). */
     boolean hasCompletions() {
         return engine.hasCompletions();
@@ -88,6 +108,11 @@ final class Reaper {
     }
 
     private void loop() {
+        try {
+            taskStat = java.nio.file.Path.of("/proc", java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self")).toString(), "stat");
+        } catch (java.io.IOException | RuntimeException e) {
+            // no procfs: the safety net cannot tell asleep from runnable, and assumes asleep
+        }
         try {
             while (!submitter.isBroken()) {
                 int n;

@@ -440,6 +440,11 @@ public final class Ring implements AutoCloseable {
             return future.isDone();
         }
 
+        /** Completions still to come (owner mode waits for all of them in one trap). */
+        int remaining() {
+            return remaining.get();
+        }
+
         /** Once done: the results, or the ring's {@link RingBrokenException} if it broke first. */
         int[] resultsOrThrow(Submitter submitter) {
             if (future.isCompletedExceptionally()) throw submitter.broken();

@@ -17,8 +17,9 @@ import java.util.concurrent.locks.LockSupport;
  *       platform thread reports WAITING until the OS runs it, so on a busy machine the same
  *       sight means only "unparked, not yet scheduled": it is unparked again, not counted.</li>
  *   <li>{@code strandedCompletions}: completions in the CQ, its head unmoved, and the reaper
- *       asleep in the same {@code io_uring_enter} at both sweeps — the kernel did not wake it.
- *       They are reaped here.</li>
+ *       inside the same {@code io_uring_enter} at both sweeps and asleep by the OS's account
+ *       ({@code /proc/self/task/<tid>/stat} says S or D, not R: woken but not yet run on a busy
+ *       machine is not stranded) — the kernel did not wake it. They are reaped here.</li>
  *   <li>{@code strandedSqes}: SQEs pushed and unsubmitted at both sweeps with nothing submitted
  *       between — a flush that should have happened did not. They are submitted here. (An
  *       {@link OpQueue}'s sends wait for its barrier by design: a queue left a slice before its
@@ -131,7 +132,8 @@ final class SafetyNet {
         int head = (int) (cq >>> 32), tail = (int) cq;
         int lastHead = (int) (lastCq >>> 32), lastTail = (int) lastCq;
         boolean asleepThroughout = (wait & 1) != 0 && wait == lastReaperWait; // odd: inside one io_uring_enter wait
-        if (asleepThroughout && lastTail != lastHead && head == lastHead) {
+        // The OS's word last: a reaper the kernel did wake but the scheduler has not run yet is not stranded.
+        if (asleepThroughout && lastTail != lastHead && head == lastHead && reaper.asleepInKernel()) {
             counters.add(RingMetrics.Counters.STRANDED_COMPLETIONS, lastTail - lastHead);
             reaper.reapIfFree();
             cq = engine.cqMark();

@@ -30,6 +30,7 @@ final class Submitter {
     private final UringEngine uring;
     private final Slots slots;
     private final Faults faults;
+    private final OpTracer tracer;
     private final RingMetrics.Counters counters;
     private final String name;
     private final Engine.CompletionDispatch failSubmission = this::failSubmission;
@@ -52,6 +53,7 @@ final class Submitter {
         this.uring = engine instanceof UringEngine u ? u : null;
         this.slots = slots;
         this.faults = config.faults();
+        this.tracer = config.tracer();
         this.counters = engine.counters();
         this.name = name;
         this.routesHere = uring != null && faults == null && config.tracer() == null && config.syscallOpcodes() != 0;
@@ -129,6 +131,7 @@ final class Submitter {
     long pushOne(Op op, Object target, long tag) {
         awaitSlots(1);
         checkOpenLocked();
+        if (tracer != null) tracer.submitted(op);
         int fault = faults == null ? 0 : faults.inject(op);
         if (fault != 0 || (uring != null && (!uring.supports(op.opcode()) || routesToSyscall(op.opcode())))) {
             long ud = slots.claim(target, op, tag);
@@ -145,6 +148,7 @@ final class Submitter {
     void pushUnit(Op[] ops, int n, Object target, long firstTag) {
         awaitSlots(n);
         checkOpenLocked();
+        if (tracer != null) for (int i = 0; i < n; i++) tracer.submitted(ops[i]);
         boolean runInline = false;
         int[] injected = null;
         for (int i = 0; i < n; i++) {

@@ -140,7 +140,7 @@ sealed interface WaitStrategy permits WaitStrategy.Parking, WaitStrategy.Driving
 
         @Override
         public void awaitChain(Ring.ChainResult chain) {
-            while (!chain.isDone()) drive(1);
+            while (!chain.isDone()) drive(chain.remaining()); // one trap for the whole batch, not one per completion
         }
 
         @Override

@@ -1,11 +1,17 @@
 package io.txring.txn;
 
+import io.txring.core.Backend;
+import io.txring.core.Mode;
 import io.txring.core.Op;
 import io.txring.core.Ring;
+import io.txring.core.RingConfig;
+import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -13,17 +19,25 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Group commit for step 1 (flush) and step 4 (the record's sync): the fdatasyncs of
  * concurrent commits go to the kernel in one submission. While one submission is in flight,
- * later commits queue; when it completes, one of them submits everything that queued
- * meanwhile, at once. Each commit still gets its own results: one commit's failed fdatasync
- * fails only it.
+ * later commits queue; when it completes, everything that queued meanwhile goes at once.
+ * Each commit still gets its own results: one commit's failed fdatasync fails only it.
  *
  * <p>The directory fsyncs the commits ask for ride in the same submission, <em>once per
  * directory</em> however many commits asked: every commit in a batch made its entries before
  * it queued, so one fsync that starts after the batch closed covers them all. Each such fsync
  * also serves {@link GroupSync}'s waiters on that directory, and a directory GroupSync found
  * failing is never fsynced again (fsyncgate): its askers get that failure.
+ *
+ * <p>One platform thread, the <em>flusher</em>, submits every batch on a ring of its own
+ * ({@link Mode#SINGLE_ISSUER}: it submits and waits for the whole batch in the kernel, with no
+ * reaper between). A committer hands its request over and parks once; the flusher wakes it
+ * with its results. Before, the first committer of a batch led it on the store's shared ring:
+ * each batch then cost a wake of the reaper, a hop back to the leader and a hop to each joiner,
+ * and io_uring's kernel workers — owned per submitting thread — woke idle carrier threads to
+ * manage themselves (measured in docs/BENCHMARKS.md, issue 14 §1). Where io_uring is not
+ * running, the flusher uses the store's ring.
  */
-final class GroupFlush {
+final class GroupFlush implements AutoCloseable {
     private static final class Request {
         final Op[] ops;
         final Map<String, Integer> dirs;
@@ -38,17 +52,32 @@ final class GroupFlush {
         }
     }
 
-    private final Ring ring;
+    private final Ring shared;
     private final GroupSync dirSyncs;
     // A j.u.c lock and direct unparks, not a monitor: a virtual thread woken from Object.wait takes an extra hop through the JDK's unblocker.
     private final ReentrantLock lock = new ReentrantLock();
-    private final List<Request> queued = new ArrayList<>();
-    private boolean inFlight;
+    private final ArrayDeque<Request> queued = new ArrayDeque<>();
+    /** Under the lock: the flusher is parked (or about to park) with nothing to do; a new request must unpark it. */
+    private boolean idle;
+    /** Under the lock: {@link #close()} was called; the flusher finishes what queued, then ends. */
+    private boolean stopping;
+    /** Why the flusher thread ended early (it never does but on an Error): requests fail at once with it. */
+    private volatile Throwable dead;
+    private final Thread flusher;
     final AtomicLong submissions = new AtomicLong(), requests = new AtomicLong(), dirFsyncs = new AtomicLong(), dirFsyncsAsked = new AtomicLong();
 
-    GroupFlush(Ring ring, GroupSync dirSyncs) {
-        this.ring = ring;
+    /** Starts the flusher; its ring is opened on it (a SINGLE_ISSUER ring belongs to the thread that opened it). */
+    GroupFlush(Ring shared, GroupSync dirSyncs, String name) throws IOException {
+        this.shared = shared;
         this.dirSyncs = dirSyncs;
+        CompletableFuture<Ring> opened = new CompletableFuture<>();
+        this.flusher = Thread.ofPlatform().daemon().name("txring-flush-" + name).unstarted(() -> loop(opened));
+        flusher.start();
+        try {
+            opened.join(); // its own ring, or the store's: only the flusher uses it
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException("the flusher's ring did not open", e.getCause());
+        }
     }
 
     /** Runs {@code ops} (linked chains kept whole) with whatever other commits queued; returns this caller's results. */
@@ -62,65 +91,147 @@ final class GroupFlush {
      * per directory in {@code dirs}' iteration order (0, or the fsync's {@code -errno}).
      */
     int[] run(Op[] ops, Map<String, Integer> dirs) {
+        if (dirs.isEmpty() && !syncs(ops)) return shared.callBatch(ops); // closes only (CONSISTENT): nothing to share
         requests.incrementAndGet();
         dirFsyncsAsked.addAndGet(dirs.size());
         Request me = new Request(ops, dirs);
-        List<Request> batch = null;
-        boolean interrupted = false;
+        boolean wake;
         lock.lock();
         try {
+            if (dead != null) throw new IllegalStateException("the store's flusher thread died", dead);
+            if (stopping) throw new IllegalStateException("the store is closing: its flusher takes no more work");
             queued.add(me);
-            if (!inFlight) batch = takeQueue();
+            wake = idle;
+            idle = false;
         } finally {
             lock.unlock();
         }
-        while (batch == null) {
-            LockSupport.park(this);
-            if (Thread.interrupted()) interrupted = true; // the ops are the kernel's now: finish waiting, keep the flag
-            lock.lock();
-            try {
-                if (me.done) {
-                    if (interrupted) Thread.currentThread().interrupt();
-                    if (me.failed != null) throw new IllegalStateException("the shared flush this commit joined failed", me.failed);
-                    return me.results;
-                }
-                if (!inFlight && queued.getFirst() == me) batch = takeQueue(); // woken to lead what queued meanwhile
-            } finally {
-                lock.unlock();
-            }
-        }
-        Request next = null;
+        if (wake) LockSupport.unpark(flusher);
+        boolean interrupted = false;
         try {
-            lead(batch);
-        } catch (RuntimeException e) {
-            for (Request r : batch) r.failed = e; // the joiners throw too, instead of reading results nobody wrote
-            throw e;
-        } finally {
-            lock.lock();
-            try {
-                for (Request r : batch) r.done = true;
-                inFlight = false;
-                if (!queued.isEmpty()) next = queued.getFirst();
-            } finally {
-                lock.unlock();
+            while (true) {
+                LockSupport.park(this);
+                if (Thread.interrupted()) interrupted = true; // the ops are the kernel's now: finish waiting, keep the flag
+                lock.lock();
+                try {
+                    if (me.done) break;
+                } finally {
+                    lock.unlock();
+                }
             }
-            for (Request r : batch) if (r != me) LockSupport.unpark(r.thread); // they read their results under the lock
-            if (next != null) LockSupport.unpark(next.thread);
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
         }
-        if (interrupted) Thread.currentThread().interrupt();
+        if (me.failed != null) throw new IllegalStateException("the shared flush this commit joined failed: " + me.failed, me.failed);
         return me.results;
     }
 
-    /** Under the lock: this caller leads everything queued so far, itself included. */
-    private List<Request> takeQueue() {
-        inFlight = true;
-        List<Request> batch = new ArrayList<>(queued);
-        queued.clear();
-        return batch;
+    private static boolean syncs(Op[] ops) {
+        for (Op op : ops) if (op.opcode() != io.txring.uring.generated.uring_h.IORING_OP_CLOSE) return true;
+        return false;
+    }
+
+    /** The flusher: opens its ring, then takes whatever queued as one batch, until closed. */
+    private void loop(CompletableFuture<Ring> opened) {
+        Ring own = null;
+        try {
+            own = openOwnRing();
+        } catch (IOException | RuntimeException e) {
+            opened.completeExceptionally(e);
+            return;
+        }
+        opened.complete(own != null ? own : shared);
+        Ring mine = own != null ? own : shared;
+        try {
+            while (true) {
+                List<Request> batch;
+                lock.lock();
+                try {
+                    while (queued.isEmpty() && !stopping) {
+                        idle = true;
+                        lock.unlock();
+                        try {
+                            LockSupport.park(this); // a new request's unpark
+                        } finally {
+                            lock.lock();
+                        }
+                    }
+                    idle = false;
+                    if (queued.isEmpty()) return; // closing, and nothing left
+                    batch = new ArrayList<>(queued);
+                    queued.clear();
+                } finally {
+                    lock.unlock();
+                }
+                RuntimeException failed = null;
+                try {
+                    lead(mine, batch);
+                } catch (RuntimeException e) {
+                    failed = e; // every request of the batch throws it, instead of reading results nobody wrote
+                }
+                lock.lock();
+                try {
+                    for (Request r : batch) {
+                        r.failed = failed;
+                        r.done = true;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                for (Request r : batch) LockSupport.unpark(r.thread); // they read their results under the lock
+            }
+        } catch (Throwable t) {
+            dead = t;
+            lock.lock();
+            try {
+                for (Request r : queued) {
+                    r.failed = new IllegalStateException("the store's flusher thread died", t);
+                    r.done = true;
+                    LockSupport.unpark(r.thread);
+                }
+                queued.clear();
+            } finally {
+                lock.unlock();
+            }
+            throw t;
+        } finally {
+            if (own != null) own.close();
+        }
+    }
+
+    /** A SINGLE_ISSUER ring like the store's (same faults and tracer), or null to use the store's: io_uring is not running. */
+    private Ring openOwnRing() throws IOException {
+        if (shared.backend() != Backend.IO_URING) return null;
+        RingConfig c = shared.config();
+        // No registered files and no syscall routing: the flusher only syncs and closes plain fds.
+        RingConfig mine = new RingConfig(c.entries(), c.cqEntries(), c.maxInFlight(), Mode.SINGLE_ISSUER, c.sqThreadIdle(), -1, null, 0,
+                Backend.IO_URING, c.blockingThreads(), c.faults(), c.tracer(), 0);
+        return Ring.open(mine);
+    }
+
+    /** Lets the flusher finish what queued, then stops it and closes its ring; later requests throw. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            stopping = true;
+        } finally {
+            lock.unlock();
+        }
+        LockSupport.unpark(flusher);
+        boolean interrupted = false;
+        while (flusher.isAlive()) {
+            try {
+                flusher.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
     /** Submits the batch: every request's ops, then one fsync per distinct directory; hands each request its results. */
-    private void lead(List<Request> batch) {
+    private void lead(Ring ring, List<Request> batch) {
         int total = 0;
         Map<String, Integer> dirFds = new LinkedHashMap<>();
         for (Request r : batch) {

@@ -93,7 +93,8 @@ public final class Store implements AutoCloseable {
             taken.add(ring);
             this.fs = new FileOps(ring);
             this.groupSync = new GroupSync(ring);
-            this.groupFlush = new GroupFlush(ring, groupSync);
+            this.groupFlush = new GroupFlush(ring, groupSync, root.toString());
+            taken.add(groupFlush);
             this.rootFd = ring.call(Op.openat(AT_FDCWD, root.toString(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0));
             taken.add(() -> ring.callRaw(Op.close(rootFd)));
             int journalFd = fs.openDir(rootFd, ".txring/journal", ".txring/journal");
@@ -380,6 +381,7 @@ public final class Store implements AutoCloseable {
         journal.close();
         marks.close();
         shadowDirs.close();
+        groupFlush.close(); // no commit runs now (the write lock above): it has nothing queued
         ring.callRaw(Op.close(lockFd)); // drops this handle's OFD locks, its owner slot among them
         ring.callRaw(Op.close(journal.journalFd));
         ring.callRaw(Op.close(rootFd));

@@ -90,30 +90,45 @@ final class CrashModel {
         return rel.substring(rel.lastIndexOf('/') + 1);
     }
 
-    /** A tracer that records the events of successful ops (the data of writes copied, file content read at fsync). */
+    /**
+     * A tracer that records the events of successful ops (the data of writes copied, file content
+     * read as an fsync is submitted: what it makes durable, mapped writes included — read then,
+     * since a close linked behind it may have run before its completion is delivered).
+     */
     static OpTracer recorder(List<Event> log) {
-        return (Op op, int res) -> {
-            if (res < 0) return;
-            byte[] data = null;
-            if (op.opcode() == IORING_OP_WRITE && op.buffer() != null) {
-                data = op.buffer().asSlice(0, res).toArray(ValueLayout.JAVA_BYTE);
-            } else if (op.opcode() == IORING_OP_FSYNC) {
-                try { // what an fsync makes durable, mapped writes included
-                    data = Files.readAllBytes(Path.of("/proc/self/fd/" + op.fd()));
+        Map<Op, byte[]> atSync = java.util.Collections.synchronizedMap(new IdentityHashMap<>());
+        return new OpTracer() {
+            @Override
+            public void submitted(Op op) {
+                if (op.opcode() != IORING_OP_FSYNC) return;
+                try {
+                    atSync.put(op, Files.readAllBytes(Path.of("/proc/self/fd/" + op.fd())));
                 } catch (IOException e) {
-                    data = null; // a directory
+                    atSync.remove(op); // a directory
                 }
             }
-            long ino = 0;
-            if (op.opcode() == IORING_OP_OPENAT || op.opcode() == IORING_OP_OPENAT2) {
-                try { // the real inode, so records naming its version can be mapped onto a materialized crash state
-                    ino = (Long) Files.getAttribute(Path.of("/proc/self/fd/" + res), "unix:ino");
-                } catch (IOException | RuntimeException e) {
-                    ino = 0;
+
+            @Override
+            public void completed(Op op, int res) {
+                byte[] synced = op.opcode() == IORING_OP_FSYNC ? atSync.remove(op) : null;
+                if (res < 0) return;
+                byte[] data = null;
+                if (op.opcode() == IORING_OP_WRITE && op.buffer() != null) {
+                    data = op.buffer().asSlice(0, res).toArray(ValueLayout.JAVA_BYTE);
+                } else if (op.opcode() == IORING_OP_FSYNC) {
+                    data = synced;
                 }
-            }
-            synchronized (log) {
-                log.add(new Event(op.opcode(), op.fd(), op.firstPath(), op.secondPath(), op.flags(), op.length(), op.fileOffset(), data, res, ino));
+                long ino = 0;
+                if (op.opcode() == IORING_OP_OPENAT || op.opcode() == IORING_OP_OPENAT2) {
+                    try { // the real inode, so records naming its version can be mapped onto a materialized crash state
+                        ino = (Long) Files.getAttribute(Path.of("/proc/self/fd/" + res), "unix:ino");
+                    } catch (IOException | RuntimeException e) {
+                        ino = 0;
+                    }
+                }
+                synchronized (log) {
+                    log.add(new Event(op.opcode(), op.fd(), op.firstPath(), op.secondPath(), op.flags(), op.length(), op.fileOffset(), data, res, ino));
+                }
             }
         };
     }
