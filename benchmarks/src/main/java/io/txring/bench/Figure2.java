@@ -22,7 +22,7 @@ public final class Figure2 {
         try {
             Files.write(root.resolve("data"), new byte[4096]);
             try (Store store = Store.open(root)) {
-                RingMetrics before = store.ring().metrics();
+                RingMetrics before = store.ringMetrics();
                 try (Transaction tx = store.begin()) {                  // begin
                     MemorySegment m = tx.map("data", 0, 128);           // open + map (a private copy)
                     for (int i = 0; i < 128; i++) m.set(ValueLayout.JAVA_BYTE, i, (byte) 0x7f); // write 128
@@ -30,7 +30,7 @@ public final class Figure2 {
                     tx.commit();                                        // commit: all or nothing
                 }
                 System.out.println("after commit,  a reader sees byte 0 = " + Files.readAllBytes(root.resolve("data"))[0]);
-                RingMetrics d = store.ring().metrics().minus(before);
+                RingMetrics d = store.ringMetrics().minus(before);
                 System.out.printf("%d ops through %s, %d traps (io_uring_enter calls)%n", d.submitted(), store.ring().describe(), d.enters());
             }
         } finally {

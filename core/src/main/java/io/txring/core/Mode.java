@@ -9,7 +9,8 @@ public enum Mode {
     SQPOLL,
     /**
      * Interrupt-driven and shared: any thread may submit (one {@code io_uring_enter} per
-     * flush); a reaper thread waits for completions. Uses COOP_TASKRUN where the kernel has it.
+     * flush); a reaper thread waits for completions. No COOP_TASKRUN: a submitter parked in a
+     * futex would not be interrupted to run the task work that posts its io-wq completions.
      */
     SHARED,
     /**
@@ -17,5 +18,23 @@ public enum Mode {
      * DEFER_TASKRUN where the kernel has them): that thread submits and reaps in the same
      * {@code io_uring_enter}; there is no reaper thread. Other threads are refused.
      */
-    SINGLE_ISSUER
+    SINGLE_ISSUER,
+    /**
+     * A kernel thread polls the submission queue, and the thread that opened the ring owns it
+     * (SQPOLL | SINGLE_ISSUER): submitting costs no trap while the poller is awake, and the owner
+     * waits for its completions in the kernel itself, one {@code io_uring_enter} per wait; there
+     * is no reaper thread. Other threads are refused. For one thread's latency-bound chains where
+     * a CPU can be spared for the poller (see {@code ./txring figure2}).
+     */
+    SQPOLL_SINGLE_ISSUER;
+
+    /** Whether the thread that opened the ring owns it: it submits and waits itself, and no reaper runs. */
+    public boolean ownedByOpener() {
+        return this == SINGLE_ISSUER || this == SQPOLL_SINGLE_ISSUER;
+    }
+
+    /** Whether a kernel thread polls the submission queue. */
+    public boolean polled() {
+        return this == SQPOLL || this == SQPOLL_SINGLE_ISSUER;
+    }
 }

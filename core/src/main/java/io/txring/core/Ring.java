@@ -18,8 +18,9 @@ import java.util.concurrent.locks.LockSupport;
  *       its completion; a virtual thread frees its carrier meanwhile.</li>
  * </ol>
  * Thread safety: in {@link Mode#SHARED} and {@link Mode#SQPOLL} any thread may submit and
- * a reaper thread delivers completions. In {@link Mode#SINGLE_ISSUER} only the thread that
- * opened the ring may use it; it reaps while it waits. Completions of futures run on the
+ * a reaper thread delivers completions. In {@link Mode#SINGLE_ISSUER} and
+ * {@link Mode#SQPOLL_SINGLE_ISSUER} only the thread that opened the ring may use it; it reaps
+ * while it waits. Completions of futures run on the
  * reaping thread: dependent stages must not block there (use the {@code *Async} variants).
  *
  * <p>This class is the facade; the machinery is in {@link Submitter} (the submit lock, slots,
@@ -51,7 +52,7 @@ public final class Ring implements AutoCloseable {
         this.slots = new Slots(config.maxInFlight());
         String name = uring != null ? Integer.toString(uring.ringFd) : "blocking";
         this.submitter = new Submitter(config, engine, slots, "ring " + name);
-        boolean owned = mode == Mode.SINGLE_ISSUER;
+        boolean owned = mode.ownedByOpener();
         this.reaper = new Reaper(config, engine, slots, submitter, !owned, name);
         this.waits = WaitStrategy.of(mode, engine.backend(), submitter, reaper, slots);
         submitter.connect(reaper, waits);
@@ -66,7 +67,7 @@ public final class Ring implements AutoCloseable {
         if (net != null) net.start();
     }
 
-    /** SINGLE_ISSUER: the only thread that may use the ring; null otherwise. */
+    /** Owner modes ({@link Mode#ownedByOpener()}): the only thread that may use the ring; null otherwise. */
     private final Thread owner;
 
     /** Opens a ring with {@link RingConfig#defaults()}. */
@@ -82,8 +83,8 @@ public final class Ring implements AutoCloseable {
      */
     public static Ring open(RingConfig config) throws IOException {
         Objects.requireNonNull(config, "config");
-        if (config.mode() == Mode.SINGLE_ISSUER && Thread.currentThread().isVirtual() && config.backend() != Backend.BLOCKING) {
-            throw new IllegalStateException("a SINGLE_ISSUER ring must be opened on a platform thread: the kernel "
+        if (config.mode().ownedByOpener() && Thread.currentThread().isVirtual() && config.backend() != Backend.BLOCKING) {
+            throw new IllegalStateException("a " + config.mode() + " ring must be opened on a platform thread: the kernel "
                     + "binds it to one task, and a virtual thread moves between carriers");
         }
         if (config.backend() == Backend.BLOCKING) {
@@ -186,7 +187,7 @@ public final class Ring implements AutoCloseable {
         submitter.lock.lock();
         try {
             slot = UserData.slot(submitter.pushOne(op, me, 0));
-            submitter.flushLocked(0); // a refusal has completed the op with its errno
+            if (!waits.submitsWhileWaiting()) submitter.flushLocked(0); // a refusal has completed the op with its errno
         } finally {
             submitter.lock.unlock();
         }
@@ -209,7 +210,7 @@ public final class Ring implements AutoCloseable {
     public int[] callChain(Op... ops) {
         checkCaller(Thread.currentThread());
         ChainResult chain = new ChainResult(ops.length, Thread.currentThread());
-        submitChain(ops, chain);
+        submitChain(ops, chain, waits.submitsWhileWaiting());
         waits.awaitChain(chain);
         return chain.resultsOrThrow(submitter);
     }
@@ -240,7 +241,7 @@ public final class Ring implements AutoCloseable {
             submitter.lock.lock();
             try {
                 submitter.pushUnit(part, n, batch, from);
-                submitter.flushLocked(0); // a refusal has completed the ops with its errno
+                if (!waits.submitsWhileWaiting()) submitter.flushLocked(0); // a refusal has completed the ops with its errno
             } finally {
                 submitter.lock.unlock();
             }
@@ -269,11 +270,12 @@ public final class Ring implements AutoCloseable {
     public CompletableFuture<int[]> submitChainAsync(Op... ops) {
         checkCaller(Thread.currentThread());
         ChainResult chain = new ChainResult(ops.length, null);
-        submitChain(ops, chain);
+        submitChain(ops, chain, false);
         return chain.future;
     }
 
-    private void submitChain(Op[] ops, ChainResult chain) {
+    /** {@code atWait}: the caller waits next, and its wait submits (owner mode: one trap for both). */
+    private void submitChain(Op[] ops, ChainResult chain, boolean atWait) {
         if (ops.length == 0) throw new IllegalArgumentException("empty chain");
         if (ops.length > config.entries()) {
             throw new IllegalArgumentException("a chain of " + ops.length + " ops exceeds the ring's " + config.entries() + " entries");
@@ -282,7 +284,7 @@ public final class Ring implements AutoCloseable {
         submitter.lock.lock();
         try {
             submitter.pushUnit(ops, ops.length, chain, 0);
-            submitter.flushLocked(0); // a refusal has completed the chain's ops with its errno
+            if (!atWait) submitter.flushLocked(0); // a refusal has completed the chain's ops with its errno
         } finally {
             submitter.lock.unlock();
         }
@@ -296,13 +298,13 @@ public final class Ring implements AutoCloseable {
             throw new IllegalStateException("blocking on the ring while delivering its completions would deadlock; use an *Async stage");
         }
         if (owner != null && owner != t) {
-            throw new IllegalStateException("this ring is SINGLE_ISSUER, owned by " + owner + "; called from " + t);
+            throw new IllegalStateException("this ring is " + mode + ", owned by " + owner + "; called from " + t);
         }
     }
 
     /** SQPOLL: publish every op at once (no trap; the kernel thread is polling). Others batch until a flush. */
     boolean publishEagerly() {
-        return mode == Mode.SQPOLL;
+        return mode.polled();
     }
 
     /** Waits once for {@code want} more completions (owner mode waits for them in one trap); the caller re-checks. */

@@ -57,6 +57,15 @@ public record RingMetrics(long submitted, long completed, long enters, long wake
                 strandedSqes - before.strandedSqes);
     }
 
+    /** The sum of two rings' counters (e.g. a store's ring and its flusher's). */
+    public RingMetrics plus(RingMetrics other) {
+        return new RingMetrics(submitted + other.submitted, completed + other.completed, enters + other.enters,
+                wakeups + other.wakeups, cqOverflows + other.cqOverflows, inline + other.inline,
+                enterRetries + other.enterRetries, enterFailures + other.enterFailures,
+                missedWakeups + other.missedWakeups, strandedCompletions + other.strandedCompletions,
+                strandedSqes + other.strandedSqes);
+    }
+
     /** This snapshot with {@code more} ops run inline added (the ring's syscall path keeps its own count). */
     RingMetrics plusInline(long more) {
         return new RingMetrics(submitted, completed, enters, wakeups, cqOverflows, inline + more, enterRetries,

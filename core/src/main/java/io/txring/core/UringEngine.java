@@ -97,8 +97,11 @@ final class UringEngine implements Engine {
                     base | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
                     base | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN,
                     base};
+            case SQPOLL_SINGLE_ISSUER -> new int[] { // DEFER_TASKRUN is refused with SQPOLL
+                    base | IORING_SETUP_SQPOLL | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER,
+                    base | IORING_SETUP_SQPOLL};
         };
-        if (config.mode() == Mode.SQPOLL) {
+        if (config.mode().polled()) {
             int extra = (config.sqThreadCpu() >= 0 ? IORING_SETUP_SQ_AFF : 0)
                     | (config.shareSqThreadOf() != null ? IORING_SETUP_ATTACH_WQ : 0);
             for (int i = 0; i < candidates.length; i++) candidates[i] |= extra;

@@ -7,8 +7,8 @@ import java.util.concurrent.locks.LockSupport;
  * How a caller waits for its completion, one strategy per {@link Mode}:
  * {@link Parking} (SHARED, and the blocking backend) parks until the reaper delivers;
  * {@link Polling} (SQPOLL) polls the CQ briefly first, since the kernel thread completes most
- * ops within microseconds; {@link Driving} (SINGLE_ISSUER) has no reaper: the owner submits and
- * reaps in one {@code io_uring_enter}.
+ * ops within microseconds; {@link Driving} (SINGLE_ISSUER, SQPOLL_SINGLE_ISSUER) has no reaper:
+ * the owner submits and reaps in one {@code io_uring_enter}.
  *
  * <p>Parked callers rely on the completing thread's {@code LockSupport.unpark}. The ring's
  * {@link SafetyNet} watches for one that never arrives (Temurin 25.0.3 has been seen to lose
@@ -28,9 +28,18 @@ sealed interface WaitStrategy permits WaitStrategy.Parking, WaitStrategy.Driving
     /** Under the submit lock, with every slot taken: waits once for one to be freed (the caller re-checks). */
     void awaitFreeSlot(Condition slotFreed);
 
+    /**
+     * Whether the wait itself submits what is pending (owner mode: submit and wait in one
+     * {@code io_uring_enter}), so a blocking call need not submit first.
+     */
+    default boolean submitsWhileWaiting() {
+        return false;
+    }
+
     static WaitStrategy of(Mode mode, Backend backend, Submitter submitter, Reaper reaper, Slots slots) {
         if (backend == Backend.BLOCKING || mode == Mode.SHARED) return new Parking(submitter, reaper, slots, 0);
         if (mode == Mode.SQPOLL) return new Polling(submitter, reaper, slots);
+        // SINGLE_ISSUER and SQPOLL_SINGLE_ISSUER: the owner waits in the kernel itself
         return new Driving(submitter, reaper, slots);
     }
 
@@ -151,6 +160,11 @@ sealed interface WaitStrategy permits WaitStrategy.Parking, WaitStrategy.Driving
         @Override
         public void awaitFreeSlot(Condition slotFreed) {
             drive(1);
+        }
+
+        @Override
+        public boolean submitsWhileWaiting() {
+            return true;
         }
 
         /** One trap for a whole batch: {@code want} is capped at the ops in flight. */

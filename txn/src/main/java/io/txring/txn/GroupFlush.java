@@ -64,20 +64,21 @@ final class GroupFlush implements AutoCloseable {
     /** Why the flusher thread ended early (it never does but on an Error): requests fail at once with it. */
     private volatile Throwable dead;
     private final Thread flusher;
+    /** The flusher's own ring (null: it uses the store's), for metrics. */
+    private volatile Ring ownRing;
     final AtomicLong submissions = new AtomicLong(), requests = new AtomicLong(), dirFsyncs = new AtomicLong(), dirFsyncsAsked = new AtomicLong();
 
-    /** Starts the flusher; its ring is opened on it (a SINGLE_ISSUER ring belongs to the thread that opened it). */
-    GroupFlush(Ring shared, GroupSync dirSyncs, String name) throws IOException {
+    /**
+     * Starts the flusher and waits until its ring is open, on the flusher itself (a
+     * SINGLE_ISSUER ring belongs to the thread that opened it).
+     */
+    GroupFlush(Ring shared, GroupSync dirSyncs, String name) {
         this.shared = shared;
         this.dirSyncs = dirSyncs;
-        CompletableFuture<Ring> opened = new CompletableFuture<>();
+        CompletableFuture<Void> opened = new CompletableFuture<>();
         this.flusher = Thread.ofPlatform().daemon().name("txring-flush-" + name).unstarted(() -> loop(opened));
         flusher.start();
-        try {
-            opened.join(); // its own ring, or the store's: only the flusher uses it
-        } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof IOException io ? io : new IOException("the flusher's ring did not open", e.getCause());
-        }
+        opened.join();
     }
 
     /** Runs {@code ops} (linked chains kept whole) with whatever other commits queued; returns this caller's results. */
@@ -132,15 +133,17 @@ final class GroupFlush implements AutoCloseable {
     }
 
     /** The flusher: opens its ring, then takes whatever queued as one batch, until closed. */
-    private void loop(CompletableFuture<Ring> opened) {
+    private void loop(CompletableFuture<Void> opened) {
         Ring own = null;
         try {
             own = openOwnRing();
         } catch (IOException | RuntimeException e) {
-            opened.completeExceptionally(e);
-            return;
+            // e.g. the memlock limit allows one ring, not two: the store's ring does the work, a little slower
+            System.getLogger(GroupFlush.class.getName()).log(System.Logger.Level.WARNING,
+                    "txring: the flusher could not open its own ring, so it uses the store's: " + e);
         }
-        opened.complete(own != null ? own : shared);
+        ownRing = own;
+        opened.complete(null);
         Ring mine = own != null ? own : shared;
         try {
             while (true) {
@@ -207,6 +210,12 @@ final class GroupFlush implements AutoCloseable {
         RingConfig mine = new RingConfig(c.entries(), c.cqEntries(), c.maxInFlight(), Mode.SINGLE_ISSUER, c.sqThreadIdle(), -1, null, 0,
                 Backend.IO_URING, c.blockingThreads(), c.faults(), c.tracer(), 0);
         return Ring.open(mine);
+    }
+
+    /** {@code shared}'s counters plus the flusher's own ring's, if it has one. */
+    io.txring.core.RingMetrics ringMetrics(io.txring.core.RingMetrics shared) {
+        Ring own = ownRing;
+        return own != null ? shared.plus(own.metrics()) : shared;
     }
 
     /** Lets the flusher finish what queued, then stops it and closes its ring; later requests throw. */

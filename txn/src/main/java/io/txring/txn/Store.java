@@ -194,6 +194,11 @@ public final class Store implements AutoCloseable {
 
     public Ring ring() { return ring; }
 
+    /** The counters of both rings of this handle: {@link #ring()}'s and its flusher's (group commit's fsyncs and closes). */
+    public io.txring.core.RingMetrics ringMetrics() {
+        return groupFlush.ringMetrics(ring.metrics());
+    }
+
     public StoreConfig config() { return config; }
 
     /** What recovery did at open: records replayed and discarded, shadows removed; null if it was skipped. */

@@ -36,7 +36,7 @@ abstract sealed class SyncPolicy permits SyncPolicy.Durable, SyncPolicy.Consiste
      * @return the change's result
      * @throws Transaction.DurabilityUnknown published, but the directory could not be synced
      */
-    abstract int changeThenSync(GroupSync sync, String dir, int dirfd, Op change, io.txring.core.Ring ring) throws IOException;
+    abstract int changeThenSync(GroupSync sync, GroupFlush flush, String dir, int dirfd, Op change, io.txring.core.Ring ring) throws IOException;
 
     /** Step 6 and adoption: whether removing a record must be followed by a journal fsync before a later commit relies on it. */
     abstract boolean tracksRemovals();
@@ -70,9 +70,14 @@ abstract sealed class SyncPolicy permits SyncPolicy.Durable, SyncPolicy.Consiste
 
         private static final Op[] NO_OPS = {};
 
-        @Override int changeThenSync(GroupSync sync, String dir, int dirfd, Op change, io.txring.core.Ring ring) throws IOException {
+        @Override int changeThenSync(GroupSync sync, GroupFlush flush, String dir, int dirfd, Op change, io.txring.core.Ring ring)
+                throws IOException {
             try {
-                return sync.changeThenSync(dir, dirfd, change);
+                if (!ring.routesToSyscall(change.opcode())) return sync.changeThenSync(dir, dirfd, change); // change and fsync linked: one round trip
+                // The change runs on this thread; the directory's fsync joins the flusher's next batch, shared with every commit's syncs.
+                int r = ring.callRaw(change);
+                if (r >= 0) syncDirs(flush, Map.of(dir, dirfd));
+                return r;
             } catch (IOException notDurable) {
                 throw new Transaction.DurabilityUnknown(notDurable);
             }
@@ -103,7 +108,7 @@ abstract sealed class SyncPolicy permits SyncPolicy.Durable, SyncPolicy.Consiste
         @Override void syncDirs(GroupFlush flush, Map<String, Integer> dirs) {
         }
 
-        @Override int changeThenSync(GroupSync sync, String dir, int dirfd, Op change, io.txring.core.Ring ring) {
+        @Override int changeThenSync(GroupSync sync, GroupFlush flush, String dir, int dirfd, Op change, io.txring.core.Ring ring) {
             return ring.callRaw(change);
         }
 

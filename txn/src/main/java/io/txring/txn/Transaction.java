@@ -746,7 +746,7 @@ public final class Transaction implements AutoCloseable {
         Op op = publishOp(e);
         int r;
         try {
-            r = sync.changeThenSync(groupSync, e.path.parent(), e.dirfd, op, store.ring);
+            r = sync.changeThenSync(groupSync, store.groupFlush, e.path.parent(), e.dirfd, op, store.ring);
         } catch (DurabilityUnknown notDurable) {
             e.shadow = null;
             throw notDurable;

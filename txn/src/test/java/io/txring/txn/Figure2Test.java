@@ -19,7 +19,7 @@ class Figure2Test {
     void readersSeeOldContentUntilCommitAndNewAfter() throws Exception {
         Files.writeString(root.resolve("data"), "x".repeat(4096));
         try (Store store = Store.open(root)) {
-            RingMetrics before = store.ring().metrics();
+            RingMetrics before = store.ringMetrics();
             try (Transaction tx = store.begin()) {
                 MemorySegment m = tx.map("data", 100, 128);
                 for (int i = 0; i < 128; i++) m.set(ValueLayout.JAVA_BYTE, i, (byte) 'N');
@@ -29,7 +29,7 @@ class Figure2Test {
             }
             String now = Files.readString(root.resolve("data"));
             assertEquals("x".repeat(100) + "N".repeat(128) + "x".repeat(4096 - 228), now);
-            RingMetrics d = store.ring().metrics().minus(before);
+            RingMetrics d = store.ringMetrics().minus(before);
             System.out.printf("figure 2: %d ops, %d traps (io_uring_enter calls)%n", d.submitted(), d.enters());
         }
     }

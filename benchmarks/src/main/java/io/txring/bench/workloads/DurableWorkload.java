@@ -88,7 +88,7 @@ public final class DurableWorkload implements Workload {
 
         @Override
         public RoundSample round() throws Exception {
-            long traps0 = store == null ? 0 : store.ring().metrics().enters(), cpu0 = ProcessCpu.nanos(), t0 = System.nanoTime();
+            long traps0 = store == null ? 0 : store.ringMetrics().enters(), cpu0 = ProcessCpu.nanos(), t0 = System.nanoTime();
             AtomicInteger next = new AtomicInteger();
             List<Throwable> errors = new ArrayList<>();
             List<Thread> threads = new ArrayList<>();
@@ -112,7 +112,7 @@ public final class DurableWorkload implements Workload {
             for (Thread t : threads) t.join();
             if (!errors.isEmpty()) throw new IllegalStateException(name() + " failed", errors.getFirst());
             long nanos = System.nanoTime() - t0;
-            long traps = store == null ? 0 : store.ring().metrics().enters() - traps0;
+            long traps = store == null ? 0 : store.ringMetrics().enters() - traps0;
             return new RoundSample(opsPerRound, nanos, traps, ProcessCpu.nanos() - cpu0);
         }
 
