@@ -5,8 +5,53 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** SQPOLL: wake-ups after the kernel thread slept; traps per op in a steady burst. */
+/** SQPOLL: wake-ups after the kernel thread slept; traps per op in a steady burst; the owner variant's one wait. */
 class SqpollTest {
+    @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir;
+
+    /**
+     * SQPOLL_SINGLE_ISSUER: a linked chain on direct descriptors is submitted without a trap and
+     * waited for in exactly one io_uring_enter (a wake-up of the poller rides in the same enter);
+     * there is no reaper thread, and another thread is refused.
+     */
+    @Test
+    void ownerChainOnDirectDescriptorsIsOneEnter() throws Exception {
+        try (Ring ring = Ring.open(RingConfig.builder().backend(Backend.IO_URING).mode(Mode.SQPOLL_SINGLE_ISSUER)
+                .registeredFiles(2).sqThreadIdle(Duration.ofMillis(1)).build());
+                java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            assertEquals(Mode.SQPOLL_SINGLE_ISSUER, ring.mode());
+            assertTrue((ring.setupFlags() & io.txring.uring.generated.uring_h.IORING_SETUP_SQPOLL) != 0, ring.describe());
+            String file = dir.resolve("f").toString();
+            var out = arena.allocate(64);
+            out.fill((byte) 'q');
+            var in = arena.allocate(64);
+            Thread.sleep(50); // 50× the idle time: the poller sleeps, so the wait must also wake it
+            RingMetrics before = ring.metrics();
+            int[] res = ring.callChain(
+                    new Op().prepOpenatDirect(io.txring.uring.generated.uring_h.AT_FDCWD, file,
+                            io.txring.uring.generated.uring_h.O_RDWR | io.txring.uring.generated.uring_h.O_CREAT, 0600, 0),
+                    Op.write(0, out, 0).fixedFile(),
+                    Op.fdatasync(0).fixedFile(),
+                    Op.read(0, in, 0).fixedFile(),
+                    new Op().prepCloseDirect(0));
+            RingMetrics d = ring.metrics().minus(before);
+            assertArrayEquals(new int[] {0, 64, 0, 64, 0}, res);
+            assertEquals(-1L, in.mismatch(out), "read back what was written");
+            assertEquals(1, d.enters(), "one io_uring_enter for the whole chain: " + d);
+            assertTrue(d.wakeups() >= 1, "the sleeping poller was woken in that enter: " + d);
+            Throwable[] seen = new Throwable[1];
+            Thread other = Thread.ofPlatform().start(() -> {
+                try {
+                    ring.call(Op.nop());
+                } catch (Throwable t) {
+                    seen[0] = t;
+                }
+            });
+            other.join();
+            assertInstanceOf(IllegalStateException.class, seen[0], "only the owner may use the ring");
+        }
+    }
+
     @Test
     void submitAfterThePollerSleptWakesIt() throws Exception {
         try (Ring ring = Ring.open(RingConfig.builder().backend(Backend.IO_URING).mode(Mode.SQPOLL)
