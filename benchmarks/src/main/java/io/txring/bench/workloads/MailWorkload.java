@@ -50,12 +50,12 @@ public final class MailWorkload implements Workload {
                 Path root = Files.createDirectories(scratch.resolve(c.name()));
                 StoreConfig store = DeliveryAgent.storeConfig(Durability.DURABLE, c.ring()).withMetadataSyscalls(c.metadataSyscalls());
                 DeliveryAgent agent = DeliveryAgent.open(root, store);
-                return new Run(root, store, agent, agent.store().ring(), agent::close);
+                return new Run(root, store, agent, agent.store().ring(), agent.store()::ringMetrics, agent::close);
             }));
         }
         v.add(Variant.nio("nio", () -> {
             Path root = Files.createDirectories(scratch.resolve("nio"));
-            return new Run(root, StoreConfig.defaults(), new BlockingMaildirWriter(root), null, () -> {});
+            return new Run(root, StoreConfig.defaults(), new BlockingMaildirWriter(root), null, null, () -> {});
         }));
         return v;
     }
@@ -64,12 +64,16 @@ public final class MailWorkload implements Workload {
         private final Bench.Settings settings;
         private final MailDrop drop;
         private final Ring ring;
+        /** The store's ring and its flusher's counters (null for NIO). */
+        private final java.util.function.Supplier<io.txring.core.RingMetrics> counters;
         private final AutoCloseable closer;
 
-        Run(Path root, StoreConfig store, MailDrop drop, Ring ring, AutoCloseable closer) {
+        Run(Path root, StoreConfig store, MailDrop drop, Ring ring, java.util.function.Supplier<io.txring.core.RingMetrics> counters,
+                AutoCloseable closer) {
             this.settings = new Bench.Settings(root, MESSAGES_PER_ROUND, recipients, SESSIONS, SIZE, false, store);
             this.drop = drop;
             this.ring = ring;
+            this.counters = counters;
             this.closer = closer;
         }
 
@@ -77,7 +81,7 @@ public final class MailWorkload implements Workload {
         public RoundSample round() throws IOException, InterruptedException {
             long cpu0 = ProcessCpu.nanos();
             java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream(); // the bench's error lines, for a failure
-            BenchResult r = Bench.drive(settings, drop, ring, new PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
+            BenchResult r = Bench.drive(settings, drop, ring, counters, new PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
             long cpu = ProcessCpu.nanos() - cpu0;
             if (r.failures() != 0) {
                 throw new IOException(name() + ": " + r.failures() + " messages failed\n" + said.toString(java.nio.charset.StandardCharsets.UTF_8).strip());

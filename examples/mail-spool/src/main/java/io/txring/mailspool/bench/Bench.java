@@ -56,22 +56,24 @@ public final class Bench {
     public static BenchResult run(Settings s, PrintStream out) throws IOException, InterruptedException {
         Files.createDirectories(s.root());
         try (DeliveryAgent agent = DeliveryAgent.open(s.root(), s.store())) {
-            return drive(s, agent, agent.store().ring(), out);
+            return drive(s, agent, agent.store().ring(), agent.store()::ringMetrics, out);
         }
     }
 
     /**
      * Runs the bench against any {@link MailDrop} behind the same LMTP front end (the
      * benchmarks compare txring with a plain blocking writer this way); {@code ring} is the
-     * drop's ring for trap counts, or null when it has none.
+     * drop's ring (what it is), or null when it has none; {@code counters} its counters for trap
+     * counts — a store's {@code ringMetrics}, its ring and its flusher's — or null.
      */
-    public static BenchResult drive(Settings s, MailDrop drop, Ring ring, PrintStream out) throws IOException, InterruptedException {
+    public static BenchResult drive(Settings s, MailDrop drop, Ring ring, java.util.function.Supplier<RingMetrics> counters, PrintStream out)
+            throws IOException, InterruptedException {
         Files.createDirectories(s.root());
         List<String> to = new ArrayList<>();
         for (int r = 1; r <= s.recipients(); r++) to.add("user" + r + "@bench.invalid");
         try (LmtpServer server = LmtpServer.start(drop, LmtpServerConfig.loopback(0)
                      .withMaxSessions(Math.max(100, s.sessions() + 1)).withMaxMessageSize(Math.max(50L << 20, 2L * s.size())))) {
-            RingMetrics before = ring == null ? ZERO : ring.metrics();
+            RingMetrics before = counters == null ? ZERO : counters.get();
             AtomicInteger next = new AtomicInteger(), failures = new AtomicInteger(), done = new AtomicInteger();
             long[] latencies = new long[s.messages()];
             List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -112,7 +114,7 @@ public final class Bench {
             for (Thread t : clients) t.join();
             double seconds = (System.nanoTime() - start) / 1e9;
             if (bar != null) bar.close();
-            RingMetrics used = (ring == null ? ZERO : ring.metrics()).minus(before);
+            RingMetrics used = (counters == null ? ZERO : counters.get()).minus(before);
             for (Throwable e : errors) out.println("bench: client error: " + e);
             int sent = done.get();
             long[] measured = Arrays.copyOf(latencies, sent);
