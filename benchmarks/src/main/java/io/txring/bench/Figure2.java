@@ -14,6 +14,7 @@ import io.txring.core.Ring;
 import io.txring.core.RingConfig;
 import io.txring.core.RingMetrics;
 import io.txring.bench.harness.ProcessCpu;
+import io.txring.bench.harness.SyscallCounter;
 import io.txring.txn.Store;
 import io.txring.txn.Transaction;
 import java.io.IOException;
@@ -24,12 +25,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * {@code ./txring figure2}: the seed's Figure 2 — begin, open, map, write 128 bytes through
  * the mapping, commit (durably) — in two variants. Each is shown once (a reader sees the old
  * content until the commit and the new after), then timed over {@value #ROUNDS} transactions
- * after {@value #WARMUP} warm-up ones, while {@code perf stat} counts the syscalls (traps) of the
+ * after {@value #WARMUP} warm-up ones, while {@code perf stat} ({@link SyscallCounter}) counts the syscalls (traps) of the
  * calling thread and of txring's own threads with the kernel's syscall tracepoints:
  * <ol>
  *   <li><b>store</b>: a {@link Store} transaction on the default ring — conflict detection,
@@ -99,13 +101,14 @@ public final class Figure2 {
             for (int i = 0; i < WARMUP; i++) storeOnce(store, i);
             RingMetrics r0 = store.ringMetrics();
             long cpu0 = ProcessCpu.nanos();
-            SyscallCount count = SyscallCount.start(); // counts only the loop: started last, stopped first
+            String tid = callerTid();
+            SyscallCounter counter = SyscallCounter.startPerThread(EVENTS); // counts only the loop: started last, stopped first
             for (int i = 0; i < ROUNDS; i++) {
                 long t0 = System.nanoTime();
                 storeOnce(store, i);
                 nanos[i] = System.nanoTime() - t0;
             }
-            if (count != null) count.stop();
+            SyscallCount count = counter == null ? null : SyscallCount.of(counter.stopPerThread(), tid);
             long cpu = ProcessCpu.nanos() - cpu0;
             RingMetrics ring = store.ringMetrics().minus(r0);
             return new Result("store (" + store.ring().mode() + " ring, Store transaction)", nanos, cpu, count, ring);
@@ -141,7 +144,8 @@ public final class Figure2 {
             }
             RingMetrics r0 = ring.metrics();
             long cpu0 = ProcessCpu.nanos();
-            SyscallCount count = SyscallCount.start(); // counts only the loop: started last, stopped first
+            String tid = callerTid();
+            SyscallCounter counter = SyscallCounter.startPerThread(EVENTS); // counts only the loop: started last, stopped first
             for (int i = 0; i < ROUNDS; i++) {
                 change.fill((byte) i);
                 long t0 = System.nanoTime();
@@ -149,7 +153,7 @@ public final class Figure2 {
                 nanos[i] = System.nanoTime() - t0;
                 checkChain(res);
             }
-            if (count != null) count.stop();
+            SyscallCount count = counter == null ? null : SyscallCount.of(counter.stopPerThread(), tid);
             long cpu = ProcessCpu.nanos() - cpu0;
             RingMetrics m = ring.metrics().minus(r0);
             return new Result("chain (" + ring.mode() + " ring, one linked chain)", nanos, cpu, count, m);
@@ -181,92 +185,27 @@ public final class Figure2 {
         }
     }
 
+    private static final String[] EVENTS = {"raw_syscalls:sys_enter", "syscalls:sys_enter_io_uring_enter"};
+
+    /** This thread's id, as perf names it. */
+    private static String callerTid() throws IOException {
+        return Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+    }
+
     private static int firstByte(Path root) throws IOException {
         return Files.readAllBytes(root.resolve("data"))[0];
     }
 
-    /**
-     * Counts syscalls with {@code perf stat --per-thread} on this process, those of the calling
-     * thread and of threads named {@code txring-*}, between {@link #start} and {@link #stop} only:
-     * perf starts with its events disabled and is switched on and off through its control fifo,
-     * so the counting's own calls are 2 or 3 in all (the acknowledged writes). Null when perf is missing.
-     */
-    static final class SyscallCount {
-        private final Process perf;
-        private final Path dir, out;
-        private final String callerTid;
-        private final java.io.OutputStream control;
-        private final java.io.InputStream ack;
-        long total, enters;
-
-        private SyscallCount(Process perf, Path dir, Path out, String callerTid, java.io.OutputStream control, java.io.InputStream ack) {
-            this.perf = perf;
-            this.dir = dir;
-            this.out = out;
-            this.callerTid = callerTid;
-            this.control = control;
-            this.ack = ack;
-        }
-
-        long total() {
-            return total;
-        }
-
-        long enters() {
-            return enters;
-        }
-
-        /** Starts perf with counting off, then switches it on; null when perf is not installed. */
-        static SyscallCount start() throws IOException, InterruptedException {
-            Path perfBin = Arrays.stream(System.getenv().getOrDefault("PATH", "/usr/bin").split(":"))
-                    .map(d -> Path.of(d, "perf")).filter(Files::isExecutable).findFirst().orElse(null);
-            if (perfBin == null) return null;
-            Path dir = Files.createTempDirectory("txring-figure2-perf-");
-            Path ctl = dir.resolve("ctl"), ackFifo = dir.resolve("ack"), out = dir.resolve("counts.csv");
-            if (new ProcessBuilder("mkfifo", ctl.toString(), ackFifo.toString()).inheritIO().start().waitFor() != 0) {
-                ScratchDir.delete(dir);
-                return null;
+    /** What {@link SyscallCounter#startPerThread} counted for the calling thread and txring's threads ({@code txring-*}). */
+    record SyscallCount(long total, long enters) {
+        static SyscallCount of(List<SyscallCounter.ThreadCount> counts, String callerTid) {
+            long total = 0, enters = 0;
+            for (SyscallCounter.ThreadCount c : counts) {
+                if (!c.tid().equals(callerTid) && !c.comm().startsWith("txring-")) continue;
+                if (c.event().equals("raw_syscalls:sys_enter")) total += c.count();
+                else if (c.event().equals("syscalls:sys_enter_io_uring_enter")) enters += c.count();
             }
-            String tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
-            Process p = new ProcessBuilder(perfBin.toString(), "stat", "--per-thread", "-x,", "-D", "-1",
-                    "--control", "fifo:" + ctl + "," + ackFifo, "-e", "raw_syscalls:sys_enter", "-e", "syscalls:sys_enter_io_uring_enter",
-                    "-p", Long.toString(ProcessHandle.current().pid()), "-o", out.toString())
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            // Each open waits for perf to open the other end.
-            SyscallCount c = new SyscallCount(p, dir, out, tid, new java.io.FileOutputStream(ctl.toFile()), new java.io.FileInputStream(ackFifo.toFile()));
-            c.command("enable");
-            return c;
-        }
-
-        private void command(String what) throws IOException {
-            control.write((what + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            control.flush();
-            while (true) { // perf answers "ack\n" once the events are switched
-                int b = ack.read();
-                if (b < 0) throw new IOException("perf closed its ack fifo");
-                if (b == '\n') return;
-            }
-        }
-
-        /** Switches counting off, stops perf and sums the counts of the caller and txring's threads. */
-        SyscallCount stop() throws IOException, InterruptedException {
-            command("disable");
-            new ProcessBuilder("kill", "-INT", Long.toString(perf.pid())).start().waitFor(); // perf stat prints its counts on SIGINT
-            perf.waitFor();
-            control.close();
-            ack.close();
-            for (String line : Files.readAllLines(out)) {
-                String[] f = line.split(",");
-                if (f.length < 4 || f[1].isEmpty() || !Character.isDigit(f[1].charAt(0))) continue;
-                int dash = f[0].lastIndexOf('-');
-                String comm = dash > 0 ? f[0].substring(0, dash) : f[0], tid = dash > 0 ? f[0].substring(dash + 1) : "";
-                if (!tid.equals(callerTid) && !comm.startsWith("txring-")) continue;
-                long n = Long.parseLong(f[1]);
-                if (f[3].equals("raw_syscalls:sys_enter")) total += n;
-                else if (f[3].equals("syscalls:sys_enter_io_uring_enter")) enters += n;
-            }
-            ScratchDir.delete(dir);
-            return this;
+            return new SyscallCount(total, enters);
         }
     }
 }
