@@ -23,20 +23,28 @@ import java.util.Set;
  *   <li>{@link #PENDING} — a commit record naming a path of this range may exist. Seen by a
  *       holder of the range's lock, it means an <em>orphan</em>: its committer is dead or failed,
  *       since a live committer keeps the lock until the record is gone;</li>
- *   <li>{@code g > 0} — the last record naming this range was unlinked as removal {@code g};
- *       the removal is durable once a journal fsync that started after it has completed
- *       ({@link #syncedRemovals()} ≥ g).</li>
+ *   <li>{@code g > 0} — the last record naming this range was removed as removal number
+ *       {@code n = g >>> }{@value #ID_BITS} of the place {@code id = g & }{@link #ID_MASK} it
+ *       was in: a handle's record log ({@link RecordLog}; {@code id} is its owner slot) or, for a
+ *       record too large for a block, the journal directory ({@link #JOURNAL_DIR}). The removal
+ *       is durable once an fdatasync of that log (a fsync of that directory) that started after
+ *       it has completed ({@link #syncedRemovals(int)} ≥ n).</li>
  * </ul>
+ * The header holds, per place, the removals counted so far and the highest count a completed
+ * sync covered.
  * The words live in the page cache: they survive a process's death, not a power cut. So a
  * lone open (after a reboot, or when every process died) starts them from zero and replays
  * the whole journal, which needs no word.
  */
 final class CommitMarks implements AutoCloseable {
     static final long PENDING = -1;
-    private static final long RECOVERED_AT = 0, REMOVALS_AT = 8, SYNCED_AT = 16, RANGES_AT = 64;
+    /** Where a removal happened: an owner slot's record log, or this id for the journal directory (a record file). */
+    static final int JOURNAL_DIR = LockTable.OWNER_SLOTS;
+    static final int ID_BITS = 13, ID_MASK = (1 << ID_BITS) - 1;
+    private static final long RECOVERED_AT = 0, RANGES_AT = 64, COUNTERS_AT = RANGES_AT + 8L * LockTable.RANGES;
     /** The header word a lone opener sets once its full replay finished: the words are then meaningful. */
-    private static final long RECOVERED = 0x7478_7269_6e67_5231L; // "txringR1"
-    static final long SIZE = RANGES_AT + 8L * LockTable.RANGES;
+    private static final long RECOVERED = 0x7478_7269_6e67_5232L; // "txringR2": per-log removal counters (R1 had one)
+    static final long SIZE = COUNTERS_AT + 16L * (JOURNAL_DIR + 1);
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
 
     private final Arena arena;
@@ -103,31 +111,49 @@ final class CommitMarks implements AutoCloseable {
         LONG.setVolatile(words, RANGES_AT + 8L * range, 0L);
     }
 
-    /** Numbers a record removal; call after the unlink, so a journal fsync that reads a later count covers it. */
-    long nextRemoval() {
-        return (long) LONG.getAndAdd(words, REMOVALS_AT, 1L) + 1;
+    private static long removalsAt(int id) {
+        return COUNTERS_AT + 16L * id;
     }
 
-    /** The removals counted so far: read before a journal fsync starts, passed to {@link #synced} after it succeeded. */
-    long removals() {
-        return (long) LONG.getVolatile(words, REMOVALS_AT);
+    private static long syncedAt(int id) {
+        return COUNTERS_AT + 16L * id + 8;
     }
 
-    /** Every removal up to {@code generation} is durable (a journal fsync that began after it completed). */
-    void synced(long generation) {
+    /**
+     * Numbers a record removal in place {@code id} (a log's slot, or {@link #JOURNAL_DIR}) and
+     * returns the word for its ranges; call after the removal's write, so a sync that reads a
+     * later count covers it.
+     */
+    long nextRemoval(int id) {
+        long n = (long) LONG.getAndAdd(words, removalsAt(id), 1L) + 1;
+        return n << ID_BITS | id;
+    }
+
+    /** The removals counted so far in {@code id}: read before a sync of it starts, passed to {@link #synced} after it succeeded. */
+    long removals(int id) {
+        return (long) LONG.getVolatile(words, removalsAt(id));
+    }
+
+    /** Every removal in {@code id} up to number {@code n} is durable (a sync that began after it completed). */
+    void synced(int id, long n) {
         long now;
         do {
-            now = (long) LONG.getVolatile(words, SYNCED_AT);
-        } while (now < generation && !LONG.compareAndSet(words, SYNCED_AT, now, generation));
+            now = (long) LONG.getVolatile(words, syncedAt(id));
+        } while (now < n && !LONG.compareAndSet(words, syncedAt(id), now, n));
     }
 
-    long syncedRemovals() {
-        return (long) LONG.getVolatile(words, SYNCED_AT);
+    long syncedRemovals(int id) {
+        return (long) LONG.getVolatile(words, syncedAt(id));
     }
 
-    /** True when the word for {@code range} says its last record's removal may not be durable yet. */
+    /** The place of the removal a word names ({@code word > 0}). */
+    static int placeOf(long word) {
+        return (int) (word & ID_MASK);
+    }
+
+    /** True when the word for a range says its last record's removal may not be durable yet. */
     boolean removalUnsynced(long word) {
-        return word > 0 && word > syncedRemovals();
+        return word > 0 && (word >>> ID_BITS) > syncedRemovals(placeOf(word));
     }
 
     @Override

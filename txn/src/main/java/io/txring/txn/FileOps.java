@@ -119,6 +119,19 @@ final class FileOps {
         }
     }
 
+    /** One read of up to {@code length} bytes at {@code offset} (fewer at the file's end). */
+    byte[] readAt(int fd, long offset, int length, String shownAs) throws NativeException {
+        ScratchPool.Lease lease = SCRATCH.acquire(length);
+        MemorySegment buf = lease.memory().asSlice(0, length);
+        int n = ring.callRaw(new Op().prepRead(fd, buf, offset)); // a throw leaves the lease taken: the read may be in flight
+        try {
+            if (n < 0) throw NativeException.of("read", shownAs, n);
+            return buf.asSlice(0, n).toArray(JAVA_BYTE);
+        } finally {
+            lease.release();
+        }
+    }
+
     /** Writes all of {@code data} at {@code offset}, short writes continued. */
     void writeAll(int fd, byte[] data, long offset, String shownAs) throws NativeException {
         if (data.length == 0) return;

@@ -26,7 +26,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * directory</em> however many commits asked: every commit in a batch made its entries before
  * it queued, so one fsync that starts after the batch closed covers them all. Each such fsync
  * also serves {@link GroupSync}'s waiters on that directory, and a directory GroupSync found
- * failing is never fsynced again (fsyncgate): its askers get that failure.
+ * failing is never fsynced again (fsyncgate): its askers get that failure. A handle's
+ * {@link RecordLog} is synced the same way (once per batch, with {@code fdatasync}): every
+ * record in the batch was written before its commit queued.
  *
  * <p>One platform thread, the <em>flusher</em>, submits every batch on a ring of its own
  * ({@link Mode#SINGLE_ISSUER}: it submits and waits for the whole batch in the kernel, with no
@@ -260,7 +262,9 @@ final class GroupFlush implements AutoCloseable {
             }
             covers[synced.size()] = cover;
             synced.add(d.getKey());
-            fsyncs.add(Op.fsync(d.getValue()).describing(d.getKey().isEmpty() ? "." : d.getKey()));
+            String shown = d.getKey().isEmpty() ? "." : d.getKey();
+            // A record log needs its blocks and size only (its name was synced once): fdatasync skips the mtime's inode write.
+            fsyncs.add((RecordLog.isLogKey(d.getKey()) ? Op.fdatasync(d.getValue()) : Op.fsync(d.getValue())).describing(shown));
         }
         Op[] all = new Op[total + fsyncs.size()];
         int at = 0;

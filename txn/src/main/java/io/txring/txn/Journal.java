@@ -99,6 +99,15 @@ final class Journal {
     private final ConcurrentLinkedDeque<RecordFile> spares = new ConcurrentLinkedDeque<>();
     private final AtomicInteger spareCount = new AtomicInteger();
     private volatile boolean closing;
+    /** This handle's record log (null: records are files only, {@code -Dtxring.recordLog=false}, for comparisons). */
+    final RecordLog log;
+    /** This handle's in-flight records that are in {@link #log}: txid → block. */
+    private final Map<String, Integer> logBlocks = new ConcurrentHashMap<>();
+    private static final Op[] NO_OPS = {};
+    /** A record in a log is named, in scans, {@code <log file><AT><block>}. */
+    private static final char AT = '@';
+    /** Logs are a block per concurrent commit of one handle; a larger one is not ours to read whole. */
+    static final long MAX_LOG_BYTES = 64L << 20;
     final AtomicLong adopted = new AtomicLong(), discarded = new AtomicLong();
 
     Journal(Store store, int journalFd, CommitMarks marks, LockTable locks, SyncPolicy sync, GroupSync groupSync, int ownerSlot) {
@@ -111,6 +120,7 @@ final class Journal {
         this.sync = sync;
         this.groupSync = groupSync;
         this.ownerSlot = ownerSlot;
+        this.log = "false".equals(System.getProperty("txring.recordLog")) ? null : new RecordLog(store, journalFd, marks, sync, ownerSlot);
     }
 
     // ---- the committer's side ---------------------------------------------------------------
@@ -130,7 +140,13 @@ final class Journal {
             before[at++] = marks.get(r); // restored on a clean failure: an unsynced removal stays unsynced
             marks.setPending(r); // before the record exists: a finder holding a range's lock knows to look
         }
-        long removalsBefore = marks.removals();  // this write's journal fsync starts after these removals
+        // The record names its file, or its writer's slot when it goes into a log: content under another name reads as torn.
+        byte[] bytes = new CommitRecord(txid, record.steps()).encode();
+        if (log != null && bytes.length <= RecordLog.BLOCK) {
+            writeToLog(txid, bytes, ranges, before);
+            return;
+        }
+        long removalsBefore = marks.removals(CommitMarks.JOURNAL_DIR); // this write's journal fsync starts after these removals
         RecordFile spare = spares.pollFirst();
         if (spare != null) spareCount.decrementAndGet();
         String nameNow = null; // the file's name while this runs: the spare's, then the record's
@@ -143,8 +159,6 @@ final class Journal {
                 fd = spare.fd();
                 nameNow = spare.name();
             }
-            // The record names its file: a reused file's old or half-written content under this name reads as torn.
-            byte[] bytes = new CommitRecord(txid, record.steps()).encode();
             // The write alone: routed to a syscall (the default) it runs here, while in a chain it would take the fsyncs with it.
             int written = fs.writeOnce(fd, bytes, 0); // the record's bytes in the store's scratch memory, not a fresh arena
             if (written != bytes.length) throw NativeException.of("write", shown, written < 0 ? written : -Errno.EIO);
@@ -165,12 +179,64 @@ final class Journal {
                 int k = done.length;
                 for (String d : dirs.keySet()) fs.check(r[k++], "fsync", d);
             }
-            if (sync.tracksRemovals()) marks.synced(removalsBefore); // the journal fsync above started after those removals
+            if (sync.tracksRemovals()) marks.synced(CommitMarks.JOURNAL_DIR, removalsBefore); // the journal fsync above started after those removals
         } catch (IOException | RuntimeException e) {
             openRecords.remove(txid);
             settleFailedWrite(txid, nameNow, fd, ranges, before);
             throw e;
         }
+    }
+
+    /**
+     * Step 4 into this handle's {@link RecordLog}: one {@code pwrite} into an empty block, then
+     * the log's {@code fdatasync}, one per flusher batch for every record in it (and no
+     * directory fsync: the log's name was synced when it was created).
+     */
+    private void writeToLog(String txid, byte[] bytes, Collection<Integer> ranges, long[] before) throws IOException {
+        String shown = ".txring/journal/" + log.name;
+        int block = -1;
+        try {
+            block = log.take();
+            long removalsBefore = marks.removals(log.slot); // the log's fdatasync below starts after these removals
+            int written = log.write(block, bytes);
+            logBlocks.put(txid, block);
+            if (written != RecordLog.BLOCK) throw NativeException.of("write", shown, written < 0 ? written : -Errno.EIO);
+            if (sync.tracksRemovals()) {
+                int[] r = store.groupFlush.run(NO_OPS, Map.of(log.key, log.fd())); // shared with the batch's other records
+                fs.check(r[0], "fdatasync", shown);
+                marks.synced(log.slot, removalsBefore);
+            }
+        } catch (IOException | RuntimeException e) {
+            logBlocks.remove(txid);
+            settleFailedLogWrite(txid, block, ranges, before, e);
+            throw e;
+        }
+    }
+
+    /**
+     * As {@link #settleFailedWrite} for a record in the log: its block is zeroed and, when
+     * durable, synced with an {@code fdatasync} of its own (not the shared one, which refuses a
+     * log whose sync failed once: the zeros are a new write, so a sync that succeeds now does
+     * cover them); if either fails the outcome is unknown and the block is kept for an adopter.
+     */
+    private void settleFailedLogWrite(String txid, int block, Collection<Integer> ranges, long[] before, Exception cause) throws IOException {
+        if (block >= 0) {
+            String shown = ".txring/journal/" + log.name;
+            int r = log.clear(block);
+            int s = r >= 0 && sync.tracksRemovals() ? ring.callRaw(Op.fdatasync(log.fd())) : 0;
+            if (r < 0 || s < 0) {
+                log.keep(block);
+                inFlight.remove(txid); // an orphan now: whoever holds its locks next finishes or discards it
+                CommitUnknownException u = new CommitUnknownException("commit record in " + shown + " could not be removed after a failed "
+                        + "write; it may still be rolled forward", NativeException.of(r < 0 ? "write" : "fdatasync", shown, r < 0 ? r : s));
+                u.addSuppressed(cause);
+                throw u;
+            }
+            log.give(block);
+        }
+        int at = 0;
+        for (int rg : ranges) marks.setRemoved(rg, before[at++]);
+        inFlight.remove(txid);
     }
 
     /**
@@ -203,6 +269,19 @@ final class Journal {
      * inode and blocks — or, past {@link #MAX_SPARES}, unlinked.
      */
     void remove(String txid, Collection<Integer> ranges) {
+        Integer block = logBlocks.remove(txid);
+        if (block != null) {
+            if (log.clear(block) < 0) { // cannot happen short of a broken filesystem: an orphan now, replay is a no-op
+                log.keep(block);
+                inFlight.remove(txid);
+                return;
+            }
+            long g = marks.nextRemoval(log.slot); // after the zeroing: an fdatasync that reads a later count covers it
+            for (int rg : ranges) marks.setRemoved(rg, g);
+            inFlight.remove(txid);
+            log.give(block); // the next record may overwrite it: its fdatasync then also makes this removal durable
+            return;
+        }
         RecordFile file = openRecords.remove(txid);
         boolean keep = file != null && !closing && spareCount.get() < MAX_SPARES;
         String spareName = txid + SPARE_SUFFIX;
@@ -216,7 +295,7 @@ final class Journal {
             return;
         }
         // Numbered even when this handle does not sync: a DURABLE handle on the same store must still see it unsynced.
-        long g = marks.nextRemoval(); // after the removal: a journal fsync that reads a count ≥ g started after it
+        long g = marks.nextRemoval(CommitMarks.JOURNAL_DIR); // after the removal: a journal fsync that reads a later count covers it
         for (int rg : ranges) marks.setRemoved(rg, g);
         inFlight.remove(txid);
         if (keep) {
@@ -227,6 +306,8 @@ final class Journal {
 
     /** Abandons an in-flight record after a failure past the commit point: from now on it is an orphan. */
     void abandon(String txid) {
+        Integer block = logBlocks.remove(txid);
+        if (block != null) log.keep(block); // the record stays, for whoever adopts it; never written again by this handle
         RecordFile file = openRecords.remove(txid);
         if (file != null) ring.callRaw(Op.close(file.fd())); // the record stays, for whoever adopts it
         inFlight.remove(txid);
@@ -241,6 +322,7 @@ final class Journal {
         }
         for (RecordFile f : openRecords.values()) ring.callRaw(Op.close(f.fd()));
         openRecords.clear();
+        if (log != null) log.close();
     }
 
     /**
@@ -265,12 +347,41 @@ final class Journal {
      */
     void syncRemovalsOf(Collection<Integer> ranges) throws IOException {
         if (!sync.tracksRemovals()) return;
-        boolean needed = false;
-        for (int r : ranges) needed |= marks.removalUnsynced(marks.get(r));
-        if (!needed) return;
-        long before = marks.removals();
-        groupSync.sync(DIR, journalFd);
-        marks.synced(before);
+        Set<Integer> places = null;
+        for (int r : ranges) {
+            long w = marks.get(r);
+            if (!marks.removalUnsynced(w)) continue;
+            if (places == null) places = new TreeSet<>();
+            places.add(CommitMarks.placeOf(w));
+        }
+        if (places == null) return;
+        for (int place : places) {
+            long before = marks.removals(place); // each sync below starts after these removals
+            if (place == CommitMarks.JOURNAL_DIR) {
+                groupSync.sync(DIR, journalFd);
+            } else if (log != null && place == log.slot && log.fd() >= 0) {
+                int[] r = store.groupFlush.run(NO_OPS, Map.of(log.key, log.fd())); // shared with this handle's records
+                fs.check(r[0], "fdatasync", ".txring/journal/" + log.name);
+            } else if (!syncLog(RecordLog.fileName(place))) {
+                // Its holder synced it, then unlinked it at close (a lone open, the only other unlinker, cannot run now).
+                if (marks.syncedRemovals(place) < before) {
+                    throw new java.io.IOException(".txring/journal/" + RecordLog.fileName(place) + " is gone with a removal in it not synced");
+                }
+            }
+            marks.synced(place, before);
+        }
+    }
+
+    /** {@code fdatasync} of a log by name (another handle's; rare paths only); false if it does not exist. */
+    private boolean syncLog(String logName) throws IOException {
+        String shown = ".txring/journal/" + logName;
+        int fd = ring.callRaw(FileOps.openOp(journalFd, logName, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0));
+        if (fd == -Errno.ENOENT) return false;
+        fs.check(fd, "openat2", shown);
+        int r = ring.callRaw(Op.fdatasync(fd));
+        ring.callRaw(Op.close(fd));
+        fs.check(r, "fdatasync", shown);
+        return true;
     }
 
     /**
@@ -309,6 +420,7 @@ final class Journal {
                 continue;
             }
             CommitRecord rec = c.record();
+            if (rec == null && isBlock(name)) continue; // a torn block is nothing; only its log's holder writes it again
             if (rec == null) {
                 if (live(name)) continue; // still being written
                 // Its writer is gone, so the file can no longer change: read it again, as the writer may have
@@ -330,7 +442,7 @@ final class Journal {
             try (LockTable.Held held = locks.acquireRanges(ranges)) {
                 Found now = read(name); // under the locks: a live committer would have removed it before releasing them
                 CommitRecord still = now == null || now.problem() != null ? null : decodeAs(name, now.bytes());
-                if (still == null) continue;
+                if (still == null || !java.util.Objects.equals(still.id(), rec.id())) continue; // gone, or a block reused since
                 syncRecord(name); // its writer may have died before syncing it: durable before any step is published
                 rollForward(still);
                 finishRemoval(name);
@@ -355,13 +467,20 @@ final class Journal {
                 CommitRecord rec = found == null || found.problem() != null ? null : decodeAs(name, found.bytes());
                 if (rec != null && LockTable.rangesOf(rec.paths()).contains(range)) return; // adopt's next pass takes it
             }
-            if (sync.tracksRemovals()) syncJournal(); // the dead committer may have unlinked its record without the removal being durable
+            if (sync.tracksRemovals()) { // the dead committer may have removed its record without the removal being durable
+                syncJournal();
+                for (String n : entries()) if (RecordLog.slotOf(n) >= 0) syncLog(n);
+            }
             marks.clear(range);
         }
     }
 
     /** Unlinks an adopted record and makes that durable, still under its locks. */
     private void finishRemoval(String name) throws IOException {
+        if (isBlock(name)) {
+            clearBlock(name, true);
+            return;
+        }
         int r = ring.callRaw(Op.unlinkat(journalFd, name, 0));
         if (r < 0 && r != -Errno.ENOENT) throw NativeException.of("unlinkat", ".txring/journal/" + name, r);
         if (sync.tracksRemovals()) syncJournal();
@@ -370,6 +489,10 @@ final class Journal {
     /** Makes a whole record found in the journal durable (data and name) before anything is published from it. */
     private void syncRecord(String name) throws IOException {
         if (!sync.tracksRemovals()) return;
+        if (isBlock(name)) { // the log's name was synced by its holder before any record went into it
+            syncLog(logOf(name));
+            return;
+        }
         String shown = ".txring/journal/" + name;
         int fd = fs.open(journalFd, name, O_RDONLY | O_NOFOLLOW, 0, shown);
         int r = ring.callRaw(Op.fdatasync(fd));
@@ -380,9 +503,9 @@ final class Journal {
 
     /** One journal-directory fsync (not shared: rare paths only); every removal counted before it is then durable. */
     private void syncJournal() throws NativeException {
-        long before = marks.removals();
+        long before = marks.removals(CommitMarks.JOURNAL_DIR);
         fs.check(ring.callRaw(Op.fsync(journalFd)), "fsync", ".txring/journal");
-        marks.synced(before);
+        marks.synced(CommitMarks.JOURNAL_DIR, before);
     }
 
     private boolean unlinkQuietly(String name) throws IOException {
@@ -428,6 +551,8 @@ final class Journal {
                 aside++;
             } else if (c.record() != null) {
                 whole.put(name, c.record());
+            } else if (isBlock(name)) {
+                dropped++; // torn: gone with its log below
             } else if (unlinkQuietly(name)) {
                 dropped++; // torn: the transaction never reached its commit point
             }
@@ -436,28 +561,93 @@ final class Journal {
         for (var e : whole.entrySet()) {
             rollForward(e.getValue());
             replayed++;
-            fs.check(ring.callRaw(Op.unlinkat(journalFd, e.getKey(), 0)), "unlinkat", ".txring/journal/" + e.getKey());
+            if (!isBlock(e.getKey())) {
+                fs.check(ring.callRaw(Op.unlinkat(journalFd, e.getKey(), 0)), "unlinkat", ".txring/journal/" + e.getKey());
+            }
         }
-        if (replayed + dropped > 0 && sync.tracksRemovals()) {
+        boolean logs = false;
+        for (String n : entries()) { // every record in them is replayed: the logs go, each handle makes its own anew
+            if (RecordLog.slotOf(n) < 0) continue;
+            int r = ring.callRaw(Op.unlinkat(journalFd, n, 0));
+            if (r == -Errno.EISDIR) continue; // not a log; classify quarantined or skipped it
+            if (r != -Errno.ENOENT) fs.check(r, "unlinkat", ".txring/journal/" + n);
+            logs = true;
+        }
+        if ((replayed + dropped > 0 || logs) && sync.tracksRemovals()) {
             fs.check(ring.callRaw(Op.fsync(journalFd)), "fsync", ".txring/journal");
         }
         return new Report(replayed, dropped, aside);
     }
 
-    /** {@link #syncRecord} for several records at once: one submission, the fsyncs side by side. */
+    /** {@link #syncRecord} for several records at once: one submission, the fsyncs side by side (one per log). */
     private void syncRecords(java.util.Collection<String> names) throws IOException {
         if (!sync.tracksRemovals() || names.isEmpty()) return;
         List<Op> ops = new java.util.ArrayList<>();
+        Set<String> logsSeen = new TreeSet<>();
         for (String name : names) {
-            int fd = fs.open(journalFd, name, O_RDONLY | O_NOFOLLOW, 0, ".txring/journal/" + name);
-            ops.add(Op.fdatasync(fd).describing(".txring/journal/" + name).hardLink()); // the close runs whatever it returns
+            String file = isBlock(name) ? logOf(name) : name;
+            if (!logsSeen.add(file)) continue;
+            int fd = fs.open(journalFd, file, O_RDONLY | O_NOFOLLOW, 0, ".txring/journal/" + file);
+            ops.add(Op.fdatasync(fd).describing(".txring/journal/" + file).hardLink()); // the close runs whatever it returns
             ops.add(Op.close(fd));
         }
-        long before = marks.removals();
+        long before = marks.removals(CommitMarks.JOURNAL_DIR);
         ops.add(Op.fsync(journalFd).describing(".txring/journal"));
         int[] r = ring.callBatch(ops.toArray(Op[]::new));
         for (int i = 0; i < r.length; i++) fs.check(r[i], ops.get(i).name(), ops.get(i).path() != null ? ops.get(i).path() : ".txring/journal");
-        marks.synced(before);
+        marks.synced(CommitMarks.JOURNAL_DIR, before);
+    }
+
+    // ---- records in logs -----------------------------------------------------------------------
+
+    /** Whether a scan name is a block of a log ({@code log-<slot>@<block>}), not a record file. */
+    private static boolean isBlock(String name) {
+        int at = name.lastIndexOf(AT);
+        return at > 0 && RecordLog.slotOf(name.substring(0, at)) >= 0;
+    }
+
+    private static String logOf(String blockName) {
+        return blockName.substring(0, blockName.lastIndexOf(AT));
+    }
+
+    private static long offsetOf(String blockName) {
+        return Long.parseLong(blockName.substring(blockName.lastIndexOf(AT) + 1)) * RecordLog.BLOCK;
+    }
+
+    /** The record a block holds, as read (null: the block is empty, or the log is gone). */
+    private Found readBlock(String name) throws IOException {
+        String file = logOf(name), shown = ".txring/journal/" + file;
+        int fd = ring.callRaw(FileOps.openOp(journalFd, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0));
+        if (fd == -Errno.ENOENT) return null;
+        if (fd == -Errno.ELOOP || fd == -Errno.ENXIO) return new Found(null, "not a regular file");
+        fs.check(fd, "openat2", shown);
+        try {
+            byte[] block = fs.readAt(fd, offsetOf(name), RecordLog.BLOCK, shown);
+            byte[] content = RecordLog.content(block);
+            return content.length == 0 ? null : new Found(content, null);
+        } finally {
+            ring.callRaw(Op.close(fd));
+        }
+    }
+
+    /**
+     * Zeroes a block of a log — one whose record was finished, or is not a record — and, if
+     * {@code durable} and the policy syncs, syncs the log, so the removal holds before the
+     * caller lets go of the record's locks. Only such blocks are written by anyone but the
+     * log's holder, who never writes a block it did not find empty ({@link RecordLog}).
+     */
+    private void clearBlock(String name, boolean durable) throws IOException {
+        String file = logOf(name), shown = ".txring/journal/" + file;
+        int fd = ring.callRaw(FileOps.openOp(journalFd, file, O_WRONLY | O_NOFOLLOW | O_NONBLOCK, 0));
+        if (fd == -Errno.ENOENT) return;
+        fs.check(fd, "openat2", shown);
+        try {
+            int w = fs.writeOnce(fd, new byte[RecordLog.CLEARED], offsetOf(name));
+            if (w != RecordLog.CLEARED) throw NativeException.of("write", shown, w < 0 ? w : -Errno.EIO);
+            if (durable && sync.tracksRemovals()) fs.check(ring.callRaw(Op.fdatasync(fd)), "fdatasync", shown);
+        } finally {
+            ring.callRaw(Op.close(fd));
+        }
     }
 
     // ---- replay --------------------------------------------------------------------------------
@@ -574,7 +764,45 @@ final class Journal {
 
     /** The journal's entries, spares left out (never records: see {@link #remove}). */
     private List<String> names() throws IOException {
-        return entries().stream().filter(n -> !n.endsWith(SPARE_SUFFIX)).toList();
+        List<String> out = new java.util.ArrayList<>();
+        for (String n : entries()) {
+            if (n.endsWith(SPARE_SUFFIX)) continue;
+            byte[] log = RecordLog.slotOf(n) >= 0 ? readLog(n) : null;
+            if (log == null) { // a record file (or something posing as a log: read, and quarantined, as one)
+                out.add(n);
+                continue;
+            }
+            for (int b = 0; (long) b * RecordLog.BLOCK < log.length; b++) {
+                if (log[b * RecordLog.BLOCK] != 0) out.add(n + AT + b);
+            }
+        }
+        return out;
+    }
+
+    /** A log's bytes; null when it is not a regular file of a log's size (then it is handled as a record file would be). */
+    private byte[] readLog(String name) throws IOException {
+        String shown = ".txring/journal/" + name;
+        try {
+            VersionStamp st = fs.stamp(journalFd, name, shown); // lstat-like: refuses what is not a regular file
+            if (!st.exists()) return new byte[0];
+            if (st.size() > MAX_LOG_BYTES) return null;
+        } catch (NativeException e) {
+            throw e;
+        } catch (IOException notRegular) {
+            return null;
+        }
+        int fd = ring.callRaw(FileOps.openOp(journalFd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0));
+        if (fd == -Errno.ENOENT) return new byte[0];
+        if (fd < 0) return null;
+        try {
+            byte[] all = fs.readAll(fd, 0, shown);
+            return all.length > MAX_LOG_BYTES ? null : all;
+        } catch (NativeException e) {
+            if (e.errno() == Errno.EISDIR || e.errno() == Errno.EAGAIN) return null;
+            throw e;
+        } finally {
+            ring.callRaw(Op.close(fd));
+        }
     }
 
     /** Every entry of the journal directory, sorted. */
@@ -591,6 +819,7 @@ final class Journal {
      * any record), or null if it is gone. Never follows a symlink, never blocks on a FIFO.
      */
     private Found read(String name) throws IOException {
+        if (isBlock(name)) return readBlock(name);
         String shown = ".txring/journal/" + name;
         VersionStamp st;
         try {
@@ -625,12 +854,15 @@ final class Journal {
     private Classified classify(String name) throws IOException {
         Found found = read(name);
         if (found == null) return null;
-        if (found.problem() != null) return quarantine(name, found.problem()) ? new Classified(null, true) : null;
+        if (found.problem() != null) {
+            if (isBlock(name)) return null; // its log was swapped meanwhile: the next scan meets it as a file
+            return quarantine(name, found.problem()) ? new Classified(null, true) : null;
+        }
         CommitRecord rec = CommitRecord.decode(found.bytes());
-        if (rec != null && rec.id() != null && !rec.id().equals(name)) return new Classified(null, false); // a reused file's old content: torn
+        if (rec != null && !writtenAs(name, rec)) return new Classified(null, false); // a reused file's old content: torn
         if (rec == null && CommitRecord.checksumValid(found.bytes())) {
-            return quarantine(name, "a valid checksum over fields that break the record format or the path rules")
-                    ? new Classified(null, true) : null;
+            String why = "a valid checksum over fields that break the record format or the path rules";
+            return (isBlock(name) ? quarantineBlock(name, found.bytes(), why) : quarantine(name, why)) ? new Classified(null, true) : null;
         }
         return new Classified(rec, false);
     }
@@ -638,7 +870,45 @@ final class Journal {
     /** The record in {@code bytes} if it is whole and was written as {@code name} (else torn: null). */
     private static CommitRecord decodeAs(String name, byte[] bytes) {
         CommitRecord rec = CommitRecord.decode(bytes);
-        return rec != null && (rec.id() == null || rec.id().equals(name)) ? rec : null;
+        return rec != null && writtenAs(name, rec) ? rec : null;
+    }
+
+    /**
+     * Whether a whole record was written where it is found: a record file names itself (a reused
+     * file's old content under a new name is not the record of that name); a record in a log
+     * names a transaction of the log's slot.
+     */
+    private static boolean writtenAs(String name, CommitRecord rec) {
+        if (isBlock(name)) return rec.id() != null && rec.id().startsWith(namePrefix(RecordLog.slotOf(logOf(name))));
+        return rec.id() == null || rec.id().equals(name);
+    }
+
+    /**
+     * {@link #quarantine} for a block of a log: its bytes are copied to {@code .txring/quarantine/}
+     * (synced), then the block is zeroed. Such a block was never a record its holder wrote, so
+     * its holder never writes it (it found it non-empty, {@link RecordLog}).
+     */
+    private boolean quarantineBlock(String name, byte[] bytes, String reason) throws IOException {
+        int made = ring.callRaw(Op.mkdirat(store.rootFd, StorePath.META_DIR + "/quarantine", 0700));
+        if (made < 0 && made != -Errno.EEXIST) fs.check(made, "mkdirat", ".txring/quarantine");
+        int qfd = fs.openDir(store.rootFd, StorePath.META_DIR + "/quarantine", ".txring/quarantine");
+        try {
+            String target = name + "." + System.currentTimeMillis();
+            int fd = fs.open(qfd, target, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW, 0600, ".txring/quarantine/" + target);
+            try {
+                fs.writeAll(fd, bytes, 0, ".txring/quarantine/" + target);
+                if (sync.tracksRemovals()) fs.check(ring.callRaw(Op.fdatasync(fd)), "fdatasync", ".txring/quarantine/" + target);
+            } finally {
+                ring.callRaw(Op.close(fd));
+            }
+            if (sync.tracksRemovals()) fs.check(ring.callRaw(Op.fsync(qfd)), "fsync", ".txring/quarantine"); // the copy before the original goes
+            clearBlock(name, true);
+            LOG.log(System.Logger.Level.WARNING, "txring store {0}: block {1} of .txring/journal/{2} is {3}; copied to .txring/quarantine/{4}",
+                    store.root, name.substring(name.lastIndexOf(AT) + 1), logOf(name), reason, target);
+            return true;
+        } finally {
+            ring.callRaw(Op.close(qfd));
+        }
     }
 
     /**
@@ -676,6 +946,6 @@ final class Journal {
     boolean hasOwnOrphans() throws IOException {
         String prefix = namePrefix(ownerSlot);
         for (String n : names()) if (n.startsWith(prefix) && !inFlight.contains(n)) return true;
-        return false;
+        return log != null && log.holdsKept();
     }
 }

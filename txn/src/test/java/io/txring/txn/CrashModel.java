@@ -33,6 +33,8 @@ final class CrashModel {
         byte[] current;
         /** The real inode number in the traced run (0 if unknown): commit records name versions by it. */
         long realIno;
+        /** A record log ({@link RecordLog}): a crash decides each of its blocks on its own, as a disk writes pages. */
+        boolean blocks;
 
         Inode(byte[] content) {
             durable = content;
@@ -233,8 +235,19 @@ final class CrashModel {
         }
     }
 
-    /** One thing a crash may decide: a directory entry (old or new value) or a file's content (old, new, half). */
-    record Choice(String dir, String name, Inode inode, int options) {}
+    /**
+     * One thing a crash may decide: a directory entry (old or new value) or a file's content
+     * (old, new, half) — for a record log, one block's content ({@code block} ≥ 0).
+     */
+    record Choice(String dir, String name, Inode inode, int options, int block) {
+        Choice(String dir, String name, Inode inode, int options) {
+            this(dir, name, inode, options, -1);
+        }
+    }
+
+    private static boolean isLog(String dir, String name) {
+        return dir.equals(".txring/journal") && RecordLog.slotOf(name) >= 0;
+    }
 
     List<Choice> uncertain() {
         List<Choice> out = new ArrayList<>();
@@ -249,7 +262,15 @@ final class CrashModel {
                 if (a != b && groupsSeen.add(group.getOrDefault(key, key))) out.add(new Choice(d.getKey(), n, null, 2));
                 for (Inode i : new Inode[] {a, b}) {
                     if (i != null && !Arrays.equals(i.durable, i.current) && seen.put(i, true) == null) {
-                        out.add(new Choice(null, null, i, 3));
+                        if (isLog(d.getKey(), n)) {
+                            i.blocks = true;
+                            int len = Math.max(i.durable.length, i.current.length);
+                            for (int k = 0; k * RecordLog.BLOCK < len; k++) {
+                                if (!Arrays.equals(block(i.durable, k), block(i.current, k))) out.add(new Choice(null, null, i, 3, k));
+                            }
+                        } else {
+                            out.add(new Choice(null, null, i, 3));
+                        }
                     }
                 }
             }
@@ -261,12 +282,14 @@ final class CrashModel {
     void materialize(Path target, List<Choice> choices, int[] pick) throws IOException {
         Map<String, Integer> entryPick = new HashMap<>();
         Map<Inode, Integer> contentPick = new IdentityHashMap<>();
+        Map<Inode, Map<Integer, Integer>> blockPick = new IdentityHashMap<>();
         for (int c = 0; c < choices.size(); c++) {
             Choice ch = choices.get(c);
             if (ch.inode() == null) {
                 String key = ch.dir() + "/" + ch.name();
                 entryPick.put(group.getOrDefault(key, key), pick[c]);
             }
+            else if (ch.block() >= 0) blockPick.computeIfAbsent(ch.inode(), k -> new HashMap<>()).put(ch.block(), pick[c]);
             else contentPick.put(ch.inode(), pick[c]);
         }
         Map<Inode, Path> written = new IdentityHashMap<>();
@@ -286,7 +309,8 @@ final class CrashModel {
                     continue;
                 }
                 int cp = contentPick.getOrDefault(i, 0);
-                byte[] content = cp == 0 ? i.durable : cp == 1 ? i.current : half(i.durable, i.current);
+                byte[] content = i.blocks ? blockwise(i, blockPick.getOrDefault(i, Map.of()))
+                        : cp == 0 ? i.durable : cp == 1 ? i.current : half(i.durable, i.current);
                 Files.write(p, content);
                 written.put(i, p);
             }
@@ -308,21 +332,40 @@ final class CrashModel {
         for (Inode i : written.keySet()) if (i.realIno != 0) byIno.put(i.realIno, i);
         try (Stream<Path> s = Files.list(journal)) {
             for (Path rec : s.toList()) {
+                if (RecordLog.slotOf(rec.getFileName().toString()) >= 0) {
+                    byte[] log = Files.readAllBytes(rec);
+                    for (int k = 0; k * RecordLog.BLOCK < log.length; k++) {
+                        byte[] b = RecordLog.content(block(log, k));
+                        CommitRecord r = b.length == 0 ? null : CommitRecord.decode(b);
+                        if (r == null) continue;
+                        byte[] mapped = mapped(r, byIno, written);
+                        if (mapped.length > RecordLog.BLOCK) throw new IllegalStateException("a remapped record outgrew its block");
+                        Arrays.fill(log, k * RecordLog.BLOCK, Math.min(log.length, (k + 1) * RecordLog.BLOCK), (byte) 0);
+                        System.arraycopy(mapped, 0, log, k * RecordLog.BLOCK, mapped.length);
+                    }
+                    Files.write(rec, log);
+                    continue;
+                }
                 CommitRecord r = CommitRecord.decode(Files.readAllBytes(rec));
                 if (r == null) continue; // torn: left as the crash left it
-                List<CommitRecord.Step> steps = new ArrayList<>();
-                for (CommitRecord.Step st : r.steps()) {
-                    VersionStamp seen = st.seen();
-                    if (seen != null && seen.exists()) {
-                        Inode i = byIno.get(seen.ino());
-                        Path copy = i == null ? null : written.get(i);
-                        seen = copy == null ? new VersionStamp(seen.dev(), -1, seen.size(), seen.mtimeNs(), 0, 0) : stampOf(copy);
-                    }
-                    steps.add(new CommitRecord.Step(st.kind(), st.dir(), st.shadowDir(), st.shadow(), st.leaf(), seen));
-                }
-                Files.write(rec, new CommitRecord(r.id(), steps).encode());
+                Files.write(rec, mapped(r, byIno, written));
             }
         }
+    }
+
+    /** {@code r} re-encoded with the versions of the materialized copies. */
+    private static byte[] mapped(CommitRecord r, Map<Long, Inode> byIno, Map<Inode, Path> written) throws IOException {
+        List<CommitRecord.Step> steps = new ArrayList<>();
+        for (CommitRecord.Step st : r.steps()) {
+            VersionStamp seen = st.seen();
+            if (seen != null && seen.exists()) {
+                Inode i = byIno.get(seen.ino());
+                Path copy = i == null ? null : written.get(i);
+                seen = copy == null ? new VersionStamp(seen.dev(), -1, seen.size(), seen.mtimeNs(), 0, 0) : stampOf(copy);
+            }
+            steps.add(new CommitRecord.Step(st.kind(), st.dir(), st.shadowDir(), st.shadow(), st.leaf(), seen));
+        }
+        return new CommitRecord(r.id(), steps).encode();
     }
 
     /** What statx would report as the version of {@code p}: dev (major:minor), ino, size, mtime. */
@@ -332,6 +375,36 @@ final class CrashModel {
         long ino = (Long) Files.getAttribute(p, "unix:ino");
         java.time.Instant m = Files.getLastModifiedTime(p).toInstant();
         return new VersionStamp(devLinux, ino, Files.size(p), m.getEpochSecond() * 1_000_000_000L + m.getNano(), 0, 0);
+    }
+
+    /** Block {@code k} of {@code content}, zero-filled past its end (a log is pre-zeroed: a lost extension reads as zeros). */
+    private static byte[] block(byte[] content, int k) {
+        byte[] b = new byte[RecordLog.BLOCK];
+        int from = k * RecordLog.BLOCK;
+        if (from < content.length) System.arraycopy(content, from, b, 0, Math.min(RecordLog.BLOCK, content.length - from));
+        return b;
+    }
+
+    /** A log's content with each changed block as picked: 0 old, 1 new, 2 torn (the first half of what changed in it). */
+    private static byte[] blockwise(Inode i, Map<Integer, Integer> picks) {
+        int len = Math.max(i.durable.length, i.current.length);
+        byte[] out = new byte[len];
+        for (int k = 0; k * RecordLog.BLOCK < len; k++) {
+            byte[] old = block(i.durable, k), now = block(i.current, k);
+            int p = picks.getOrDefault(k, 0);
+            byte[] b = old;
+            if (p == 1) {
+                b = now;
+            } else if (p == 2) {
+                int lo = 0, hi = RecordLog.BLOCK;
+                while (lo < hi && old[lo] == now[lo]) lo++;
+                while (hi > lo && old[hi - 1] == now[hi - 1]) hi--;
+                b = old.clone();
+                System.arraycopy(now, lo, b, lo, (hi - lo) / 2);
+            }
+            System.arraycopy(b, 0, out, k * RecordLog.BLOCK, Math.min(RecordLog.BLOCK, len - k * RecordLog.BLOCK));
+        }
+        return out;
     }
 
     /** Part of the new data present: the first half of the new content over the old. */

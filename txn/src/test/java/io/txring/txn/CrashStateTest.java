@@ -28,6 +28,8 @@ class CrashStateTest {
 
     @TempDir Path tmp;
     int statesChecked;
+    /** States in which a crash decided blocks of a record log one by one ({@link CrashModel.Choice#block}). */
+    int logBlockStates;
 
     interface Body {
         void apply(Transaction tx) throws IOException;
@@ -115,8 +117,11 @@ class CrashStateTest {
                 List.of(mapOf("a", "A1", "c", null, "d/b", "B1", "d/a-link", null),
                         mapOf("a", "A1", "c", "C2", "d/b", "B1", "d/a-link", null),
                         mapOf("a", "A3", "c", "C2", "d/b", "B1", "d/a-link", "A3")));
-        System.out.printf("crash-state exploration: %,d crash states checked, every one recovered to all or nothing%n", statesChecked);
+        System.out.printf("crash-state exploration: %,d crash states checked (%,d deciding record-log blocks), every one recovered to all or nothing%n",
+                statesChecked, logBlockStates);
         assertTrue(statesChecked >= 10_000, "explored " + statesChecked + " states");
+        // Records go to a log, decided block by block: between a record's write and its fdatasync, and after each removal (960 at 2026-11-30).
+        assertTrue(logBlockStates >= 500, "states deciding log blocks: " + logBlockStates);
     }
 
     private static Map<String, String> mapOf(String... kv) {
@@ -192,6 +197,7 @@ class CrashStateTest {
                     picks.add(p);
                 }
             }
+            if (choices.stream().anyMatch(c -> c.block() >= 0)) logBlockStates += picks.size();
             for (int[] pick : picks) {
                 Path scratch = tmp.resolve(name + "/crash-" + (scratchN++));
                 model.materialize(scratch, choices, pick);

@@ -71,9 +71,10 @@ class RecoveryTest {
     }
 
     /**
-     * Removed records are renamed aside as spares and their files reused: two multi-path commits
-     * in a row write their records into the same inode; a dead handle's spares (never records,
-     * even with a record's content) are removed by the next lone open, replaying nothing.
+     * A record too large for a block of the log is a file; removed, it is renamed aside as a
+     * spare and its file reused: two such commits in a row write their records into the same
+     * inode; a dead handle's spares (never records, even with a record's content) are removed by
+     * the next lone open, replaying nothing.
      */
     @Test
     void recordFilesAreReusedAndADeadHandlesSparesRemoved() throws Exception {
@@ -81,8 +82,7 @@ class RecoveryTest {
             long[] inodes = new long[2];
             for (int i = 0; i < 2; i++) {
                 try (Transaction tx = s.begin()) {
-                    tx.write("x", ("x" + i).getBytes(UTF_8));
-                    tx.write("y", ("y" + i).getBytes(UTF_8));
+                    for (int k = 0; k < 20; k++) tx.write(k + "-" + "p".repeat(200), ("x" + i).getBytes(UTF_8)); // > 4 KiB of record
                     tx.commit();
                 }
                 try (Stream<Path> j = Files.list(root.resolve(".txring/journal"))) {
@@ -101,6 +101,83 @@ class RecoveryTest {
         }
         assertEquals(List.of(), Files.list(root.resolve(".txring/journal")).toList());
         assertEquals("old-a", Files.readString(root.resolve("a")), "a spare is never replayed");
+    }
+
+    /** {@link #crashAfterCommitPoint}'s record moved into block {@code block} of log {@code log}, with {@code id}; other blocks as given. */
+    private byte[] recordInLog(String txid, String id, int block, int blocks) throws Exception {
+        Path file = root.resolve(".txring/journal/" + txid);
+        CommitRecord rec = CommitRecord.decode(Files.readAllBytes(file));
+        Files.delete(file);
+        byte[] log = new byte[blocks * RecordLog.BLOCK];
+        byte[] r = new CommitRecord(id, rec.steps()).encode();
+        System.arraycopy(r, 0, log, block * RecordLog.BLOCK, r.length);
+        return log;
+    }
+
+    /**
+     * A crash left a log with a whole record in one block, a torn one in another (its second
+     * half lost) and an empty one: the lone open replays the whole record only, and unlinks the log.
+     */
+    @Test
+    void aLogsWholeBlockIsReplayedItsTornBlockIsNot() throws Exception {
+        crashAfterCommitPoint("t8");
+        byte[] log = recordInLog("t8", "7-h-1", 2, 4);
+        byte[] other = new CommitRecord("7-h-2", List.of(CommitRecord.Step.delete("", "a", stampOf(root.resolve("a"))))).encode();
+        System.arraycopy(other, 0, log, 0, other.length / 2); // torn: a delete of "a" that never reached its commit point
+        Files.write(root.resolve(".txring/journal/" + RecordLog.fileName(7)), log);
+        try (Store s = Store.open(root)) {
+            assertTrue(s.recoverySummary().startsWith("1 commit records replayed, 1 torn records discarded"), s.recoverySummary());
+        }
+        assertEquals("new-a", Files.readString(root.resolve("a")));
+        assertEquals("created", Files.readString(root.resolve("m/b")));
+        assertFalse(Files.exists(root.resolve("gone")));
+        assertEquals(List.of(), shadows());
+        assertEquals(List.of(), Files.list(root.resolve(".txring/journal")).toList(), "the log is gone after the replay");
+    }
+
+    /** A whole record in a log that names another slot's transaction was not written there: torn, never replayed. */
+    @Test
+    void aRecordInAnotherSlotsLogIsNotReplayed() throws Exception {
+        crashAfterCommitPoint("t9");
+        Files.write(root.resolve(".txring/journal/" + RecordLog.fileName(7)), recordInLog("t9", "8-h-1", 0, 1));
+        try (Store s = Store.open(root)) {
+            assertTrue(s.recoverySummary().startsWith("0 commit records replayed, 1 torn records discarded"), s.recoverySummary());
+        }
+        assertEquals("old-a", Files.readString(root.resolve("a")));
+        assertEquals("old", Files.readString(root.resolve("gone")));
+        assertEquals(List.of(), Files.list(root.resolve(".txring/journal")).toList());
+    }
+
+    /**
+     * A record that fits a block goes into the handle's log: one file for every commit, the
+     * removed record's block reused by the next, every block empty between commits, and the log
+     * unlinked when the handle closes.
+     */
+    @Test
+    void smallRecordsReuseOneBlockOfOneLog() throws Exception {
+        try (Store s = Store.open(root)) {
+            long inode = 0;
+            for (int i = 0; i < 3; i++) {
+                try (Transaction tx = s.begin()) {
+                    tx.write("x", ("x" + i).getBytes(UTF_8));
+                    tx.write("y", ("y" + i).getBytes(UTF_8));
+                    tx.commit();
+                }
+                List<Path> files;
+                try (Stream<Path> j = Files.list(root.resolve(".txring/journal"))) {
+                    files = j.toList();
+                }
+                assertEquals(1, files.size(), "one log: " + files);
+                assertTrue(RecordLog.slotOf(files.getFirst().getFileName().toString()) >= 0, files.toString());
+                if (i == 0) inode = (Long) Files.getAttribute(files.getFirst(), "unix:ino");
+                assertEquals(inode, (long) (Long) Files.getAttribute(files.getFirst(), "unix:ino"), "the same log");
+                byte[] all = Files.readAllBytes(files.getFirst());
+                assertEquals(RecordLog.INITIAL_BLOCKS * RecordLog.BLOCK, all.length, "no block added: the removed one was reused");
+                for (int b = 0; b < all.length; b += RecordLog.BLOCK) assertEquals(0, all[b], "block " + b / RecordLog.BLOCK + " empty");
+            }
+            assertEquals("x2", Files.readString(root.resolve("x")));
+        }
+        assertEquals(List.of(), Files.list(root.resolve(".txring/journal")).toList(), "a closed handle's empty log is unlinked");
     }
 
     @Test

@@ -61,9 +61,14 @@ class TransactionTest {
         assertEquals("A1", content("a"));
         assertEquals("B1", content("d/b"));
         assertEquals(List.of(), shadows());
-        // The record's file is kept open for reuse, renamed aside as a spare: never a record, never read.
+        // The record was a block of the handle's log, zeroed at removal (a record file would be kept as a spare).
         assertEquals(List.of(), Files.list(root.resolve(".txring/journal"))
-                .filter(p -> !p.getFileName().toString().endsWith(Journal.SPARE_SUFFIX)).toList(), "commit record removed");
+                .filter(p -> !p.getFileName().toString().endsWith(Journal.SPARE_SUFFIX))
+                .filter(p -> RecordLog.slotOf(p.getFileName().toString()) < 0).toList(), "commit record removed");
+        for (Path log : Files.list(root.resolve(".txring/journal")).filter(p -> RecordLog.slotOf(p.getFileName().toString()) >= 0).toList()) {
+            byte[] all = Files.readAllBytes(log);
+            for (int b = 0; b < all.length; b += RecordLog.BLOCK) assertEquals(0, all[b], "commit record removed from " + log + " block " + b / RecordLog.BLOCK);
+        }
         store.close();
         assertEquals(List.of(), Files.list(root.resolve(".txring/journal")).toList(), "a closed store leaves no spare behind");
     }
