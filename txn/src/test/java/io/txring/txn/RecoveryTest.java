@@ -263,6 +263,47 @@ class RecoveryTest {
         assertFalse(Files.exists(root.resolve("x")));
     }
 
+    /**
+     * The same hostile records planted in blocks of a log, and "logs" that are not regular
+     * files: every block and entry is quarantined, nothing outside the root is touched, and
+     * the journal is left empty.
+     */
+    @Test
+    void hostileBlocksAndLogsThatAreNotFilesAreQuarantined() throws Exception {
+        Path outside = Files.createDirectories(root.getParent().resolve(root.getFileName() + "-outside"));
+        Files.writeString(outside.resolve("victim"), "keep me");
+        Path journal = Files.createDirectories(root.resolve(".txring/journal"));
+        Files.writeString(root.resolve(".txr-e-0"), "planted");
+        String[] hostile = {
+                "txring-commit 3\nD \t../" + outside.getFileName() + "/victim\t" + stampText(outside.resolve("victim")) + "\n",
+                "txring-commit 3\nR ..\t\t.txr-e-0\tvictim\t-\n",
+                "txring-commit 3\nN \t\t../" + root.getFileName() + "/.txr-e-0\tx\n",
+        };
+        byte[] log = new byte[4 * RecordLog.BLOCK];
+        for (int i = 0; i < hostile.length; i++) {
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(hostile[i].getBytes(UTF_8));
+            byte[] rec = (hostile[i] + "end " + Long.toHexString(crc.getValue()) + "\n").getBytes(UTF_8);
+            System.arraycopy(rec, 0, log, (i + 1) * RecordLog.BLOCK, rec.length); // block 0 stays empty
+        }
+        Files.write(journal.resolve(RecordLog.fileName(0)), log);
+        Files.createDirectories(journal.resolve(RecordLog.fileName(5)));
+        Process mkfifo = new ProcessBuilder("mkfifo", journal.resolve(RecordLog.fileName(6)).toString()).start();
+        assertEquals(0, mkfifo.waitFor());
+        try (Store s = Store.open(root)) { // would hang on the FIFO before
+            assertTrue(s.recoverySummary().startsWith("0 commit records replayed, 0 torn records discarded"), s.recoverySummary());
+            assertTrue(s.recoverySummary().endsWith("5 malformed entries moved to .txring/quarantine"), s.recoverySummary());
+        }
+        assertEquals("keep me", Files.readString(outside.resolve("victim")));
+        assertFalse(Files.exists(root.resolve("x")));
+        try (Stream<Path> j = Files.list(journal)) {
+            assertEquals(List.of(), j.toList());
+        }
+        try (Stream<Path> q = Files.list(root.resolve(".txring/quarantine"))) {
+            assertEquals(3, q.filter(p -> p.getFileName().toString().startsWith(RecordLog.fileName(0) + "@")).count(), "each block kept for a look");
+        }
+    }
+
     @Test
     void rollsCommittedRecordsForwardAndIsIdempotent() throws Exception {
         crashAfterCommitPoint("t1");
