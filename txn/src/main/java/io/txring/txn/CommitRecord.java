@@ -28,11 +28,29 @@ import java.util.zip.CRC32C;
  * The {@code id} line (version 4) names the file the record was written as: record files are
  * reused ({@link Journal}), so content found under another name is a reused file's old or
  * half-written content — torn, never a commit point. Version 3 records (no id) are still read.
+ * Version 5 adds to a create's line the content its shadow must have, {@code ino:size:crc32c}
+ * ({@link Content}): such a record is written before its shadows are durable (a delivery's
+ * one flush round, {@link CommitProtocol}), so recovery checks each shadow against it.
  */
 record CommitRecord(String id, List<Step> steps) {
     static final String MAGIC = "txring-commit 3\n";
     private static final String MAGIC_V4 = "txring-commit 4\n";
     private static final String MAGIC_V2 = "txring-commit 2\n";
+    private static final String MAGIC_V5 = "txring-commit 5\n";
+
+    /** A shadow's content as its transaction wrote it: its inode, its size and the CRC-32C of its bytes. */
+    record Content(long ino, long size, long crc) {
+        @Override
+        public String toString() {
+            return ino + ":" + size + ":" + Long.toHexString(crc);
+        }
+
+        static Content parse(String s) {
+            String[] f = s.split(":", -1);
+            if (f.length != 3) throw new IllegalArgumentException("content " + s);
+            return new Content(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseUnsignedLong(f[2], 16));
+        }
+    }
 
     /** A record that does not name its file (version 3). */
     CommitRecord(List<Step> steps) {
@@ -46,7 +64,11 @@ record CommitRecord(String id, List<Step> steps) {
      * {@code seen} is the validated version of the target ({@link VersionStamp#ABSENT} if it did
      * not exist), or null in a version 2 record.
      */
-    record Step(Kind kind, String dir, String shadowDir, String shadow, String leaf, VersionStamp seen) {
+    record Step(Kind kind, String dir, String shadowDir, String shadow, String leaf, VersionStamp seen, Content content) {
+        Step(Kind kind, String dir, String shadowDir, String shadow, String leaf, VersionStamp seen) {
+            this(kind, dir, shadowDir, shadow, leaf, seen, null);
+        }
+
         static Step delete(String dir, String leaf, VersionStamp seen) {
             return new Step(Kind.DELETE, dir, null, null, leaf, seen);
         }
@@ -57,20 +79,34 @@ record CommitRecord(String id, List<Step> steps) {
         }
     }
 
+    /**
+     * Whether this record was written before its shadows were durable (every create carries
+     * its shadow's {@link Content}): recovery then publishes only shadows that match it, and
+     * rolls the whole record back if one is lost before anything was published.
+     */
+    boolean early() {
+        return !steps.isEmpty() && steps.stream().allMatch(s -> s.kind() == Kind.CREATE && s.content() != null);
+    }
+
     /** The target paths, for the commit locks. */
     List<String> paths() {
         return steps.stream().map(Step::path).toList();
     }
 
     byte[] encode() {
-        StringBuilder b = new StringBuilder(id == null ? MAGIC : MAGIC_V4);
+        boolean v5 = steps.stream().anyMatch(s -> s.content() != null);
+        if (v5 && id == null) throw new IllegalStateException("a version 5 record names its transaction");
+        StringBuilder b = new StringBuilder(v5 ? MAGIC_V5 : id == null ? MAGIC : MAGIC_V4);
         if (id != null) b.append("id ").append(id).append('\n');
         for (Step s : steps) {
             switch (s.kind()) {
                 case REPLACE -> b.append("R ").append(s.dir()).append('\t').append(s.shadowDir()).append('\t').append(s.shadow())
                         .append('\t').append(s.leaf()).append('\t').append(stamp(s.seen()));
-                case CREATE -> b.append("N ").append(s.dir()).append('\t').append(s.shadowDir()).append('\t').append(s.shadow())
-                        .append('\t').append(s.leaf());
+                case CREATE -> {
+                    b.append("N ").append(s.dir()).append('\t').append(s.shadowDir()).append('\t').append(s.shadow())
+                            .append('\t').append(s.leaf());
+                    if (s.content() != null) b.append('\t').append(s.content());
+                }
                 case DELETE -> b.append("D ").append(s.dir()).append('\t').append(s.leaf()).append('\t').append(stamp(s.seen()));
             }
             b.append('\n');
@@ -140,7 +176,7 @@ record CommitRecord(String id, List<Step> steps) {
     /** The record, or {@code null} when it is torn, incomplete or malformed (never a commit point). */
     static CommitRecord decode(byte[] bytes) {
         String text = new String(bytes, StandardCharsets.UTF_8);
-        boolean v2 = text.startsWith(MAGIC_V2), v4 = text.startsWith(MAGIC_V4);
+        boolean v2 = text.startsWith(MAGIC_V2), v5 = text.startsWith(MAGIC_V5), v4 = v5 || text.startsWith(MAGIC_V4);
         if (!(v2 || v4 || text.startsWith(MAGIC)) || !text.endsWith("\n")) return null;
         int endAt = text.lastIndexOf("end ");
         if (endAt < MAGIC.length() - 1 || text.charAt(endAt - 1) != '\n') return null;
@@ -166,8 +202,9 @@ record CommitRecord(String id, List<Step> steps) {
                         steps.add(new Step(Kind.REPLACE, f[0], f[1], f[2], f[3], v2 ? null : stamp(f[4])));
                     }
                     case 'N' -> {
-                        if (f.length != 4) return null;
-                        steps.add(new Step(Kind.CREATE, f[0], f[1], f[2], f[3], v2 ? null : VersionStamp.ABSENT));
+                        if (f.length != 4 && !(v5 && f.length == 5)) return null;
+                        steps.add(new Step(Kind.CREATE, f[0], f[1], f[2], f[3], v2 ? null : VersionStamp.ABSENT,
+                                f.length == 5 ? Content.parse(f[4]) : null));
                     }
                     case 'D' -> {
                         if (f.length != 3) return null;

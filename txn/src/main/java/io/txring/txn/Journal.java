@@ -132,6 +132,16 @@ final class Journal {
      * failure); when it throws {@link CommitUnknownException} it may survive and be rolled forward.
      */
     void write(String txid, CommitRecord record, Collection<Integer> ranges) throws IOException {
+        write(txid, record, ranges, NO_OPS, Map.of());
+    }
+
+    /**
+     * As {@link #write(String, CommitRecord, Collection)}, with {@code withOps} and
+     * {@code withDirs} (an early record's shadow syncs and closes, and its shadow directories)
+     * in the record's own flusher batch; a failure of one of them fails the write cleanly, like
+     * the record's own sync.
+     */
+    void write(String txid, CommitRecord record, Collection<Integer> ranges, Op[] withOps, Map<String, Integer> withDirs) throws IOException {
         String shown = ".txring/journal/" + txid;
         inFlight.add(txid);
         long[] before = new long[ranges.size()];
@@ -143,7 +153,7 @@ final class Journal {
         // The record names its file, or its writer's slot when it goes into a log: content under another name reads as torn.
         byte[] bytes = new CommitRecord(txid, record.steps()).encode();
         if (log != null && bytes.length <= RecordLog.BLOCK) {
-            writeToLog(txid, bytes, ranges, before);
+            writeToLog(txid, bytes, ranges, before, withOps, withDirs);
             return;
         }
         long removalsBefore = marks.removals(CommitMarks.JOURNAL_DIR); // this write's journal fsync starts after these removals
@@ -171,8 +181,9 @@ final class Journal {
                 nameNow = txid;
             }
             openRecords.put(txid, new RecordFile(txid, fd, bytes.length));
-            Op[] done = sync.recordDone(fd);
-            Map<String, Integer> dirs = sync.recordDirs(journalFd);
+            Op[] done = concat(withOps, sync.recordDone(fd));
+            Map<String, Integer> dirs = new java.util.LinkedHashMap<>(withDirs);
+            dirs.putAll(sync.recordDirs(journalFd));
             if (done.length + dirs.size() > 0) {
                 int[] r = store.groupFlush.run(done, dirs); // the journal's fsync shared with concurrent records and flushes
                 for (int i = 0; i < done.length; i++) fs.check(r[i], done[i].name(), done[i].path() != null ? done[i].path() : shown);
@@ -192,7 +203,15 @@ final class Journal {
      * the log's {@code fdatasync}, one per flusher batch for every record in it (and no
      * directory fsync: the log's name was synced when it was created).
      */
-    private void writeToLog(String txid, byte[] bytes, Collection<Integer> ranges, long[] before) throws IOException {
+    private static Op[] concat(Op[] a, Op[] b) {
+        if (a.length == 0) return b;
+        Op[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    private void writeToLog(String txid, byte[] bytes, Collection<Integer> ranges, long[] before, Op[] withOps,
+                            Map<String, Integer> withDirs) throws IOException {
         String shown = ".txring/journal/" + log.name;
         int block = -1;
         try {
@@ -201,10 +220,14 @@ final class Journal {
             int written = log.write(block, bytes);
             logBlocks.put(txid, block);
             if (written != RecordLog.BLOCK) throw NativeException.of("write", shown, written < 0 ? written : -Errno.EIO);
-            if (sync.tracksRemovals()) {
-                int[] r = store.groupFlush.run(NO_OPS, Map.of(log.key, log.fd())); // shared with the batch's other records
-                fs.check(r[0], "fdatasync", shown);
-                marks.synced(log.slot, removalsBefore);
+            Map<String, Integer> dirs = new java.util.LinkedHashMap<>(withDirs);
+            if (sync.tracksRemovals()) dirs.put(log.key, log.fd()); // last: its result is the record's
+            if (dirs.size() + withOps.length > 0) {
+                int[] r = store.groupFlush.run(withOps, dirs); // shared with the batch's other records
+                for (int i = 0; i < withOps.length; i++) fs.check(r[i], withOps[i].name(), withOps[i].path() != null ? withOps[i].path() : shown);
+                int k = withOps.length;
+                for (String d : dirs.keySet()) fs.check(r[k++], RecordLog.isLogKey(d) ? "fdatasync" : "fsync", d.isEmpty() ? "." : d);
+                if (sync.tracksRemovals()) marks.synced(log.slot, removalsBefore);
             }
         } catch (IOException | RuntimeException e) {
             logBlocks.remove(txid);
@@ -663,6 +686,7 @@ final class Journal {
         Map<String, Integer> open = new TreeMap<>();
         Set<String> targets = new TreeSet<>(), crossSources = new TreeSet<>();
         try {
+            if (rec.early() && !settleEarly(rec, open)) return; // rolled back: it never committed
             for (CommitRecord.Step step : rec.steps()) {
                 int dirfd = dirIfPresent(open, step.dir());
                 if (dirfd < 0) continue; // nothing to publish into: the step cannot have mattered
@@ -716,6 +740,78 @@ final class Journal {
 
     private static String shown(String dir) {
         return dir.isEmpty() ? "." : dir;
+    }
+
+    /**
+     * For a record written before its shadows were durable ({@link CommitRecord#early}): checks
+     * each create's shadow against the content the record names. A step is <em>written</em>
+     * (its shadow is there, with that inode, size and CRC-32C), <em>published</em> (no shadow,
+     * and the target is that inode) or <em>lost</em>. Publishing starts only after every shadow
+     * was synced with the record, so a lost step with none published means the commit never
+     * completed: every shadow is removed and false returned — the record is rolled back, not
+     * forward. Otherwise (nothing lost, or something published: the lost ones were published and
+     * changed since) a shadow that does not match is removed as garbage, and every matching one
+     * is synced — its committer may have died before its sync — before anything is renamed.
+     */
+    private boolean settleEarly(CommitRecord rec, Map<String, Integer> open) throws IOException {
+        boolean lost = false, published = false;
+        List<CommitRecord.Step> written = new java.util.ArrayList<>(), garbage = new java.util.ArrayList<>();
+        Map<Long, Boolean> matching = new java.util.HashMap<>(); // hard-linked shadows: one inode, checked once
+        for (CommitRecord.Step step : rec.steps()) {
+            CommitRecord.Content c = step.content();
+            int shadowDirfd = dirIfPresent(open, step.shadowDir());
+            VersionStamp sh = shadowDirfd < 0 ? null : stampOrNull(shadowDirfd, step.shadow(), step.path());
+            if (sh != null && sh.exists()) {
+                Boolean ok = sh.ino() == c.ino() && sh.size() == c.size() ? matching.get(sh.ino()) : Boolean.FALSE;
+                if (ok == null) {
+                    ok = crcOf(shadowDirfd, step.shadow(), step.path()) == c.crc();
+                    matching.put(sh.ino(), ok);
+                }
+                if (ok) {
+                    written.add(step);
+                    continue;
+                }
+                garbage.add(step);
+                lost = true;
+                continue;
+            }
+            int dirfd = dirIfPresent(open, step.dir());
+            VersionStamp target = dirfd < 0 ? null : stampOrNull(dirfd, step.leaf(), step.path());
+            if (target != null && target.exists() && target.ino() == c.ino()) published = true;
+            else lost = true;
+        }
+        if (lost && !published) garbage.addAll(written);
+        for (CommitRecord.Step step : garbage) {
+            int r = ring.callRaw(Op.unlinkat(open.get(step.shadowDir()), step.shadow(), 0));
+            if (r < 0 && r != -Errno.ENOENT) fs.check(r, "unlinkat", step.path());
+        }
+        if (lost && !published) {
+            LOG.log(System.Logger.Level.INFO, "txring store {0}: commit {1} never completed (a shadow was lost before anything was "
+                    + "published); rolled back", store.root, rec.id());
+            return false;
+        }
+        if (!sync.tracksRemovals()) return true;
+        Set<Long> synced = new java.util.HashSet<>();
+        for (CommitRecord.Step step : written) {
+            if (!synced.add(step.content().ino())) continue;
+            int fd = fs.open(open.get(step.shadowDir()), step.shadow(), O_RDONLY | O_NOFOLLOW, 0, step.path());
+            int r = ring.callRaw(Op.fdatasync(fd));
+            ring.callRaw(Op.close(fd));
+            fs.check(r, "fdatasync", step.path());
+        }
+        return true;
+    }
+
+    /** The CRC-32C of a shadow's whole content. */
+    private long crcOf(int dirfd, String leaf, String shownAs) throws IOException {
+        int fd = fs.open(dirfd, leaf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0, shownAs);
+        try {
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(fs.readAll(fd, 0, shownAs));
+            return crc.getValue();
+        } finally {
+            ring.callRaw(Op.close(fd));
+        }
     }
 
     /** The stamp of {@code leaf}; null when it is not a regular file (then no step applies to it). */

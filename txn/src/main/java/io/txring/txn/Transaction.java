@@ -44,7 +44,7 @@ public final class Transaction implements AutoCloseable {
         int shadowFd = -1;
         long shadowSize;
         /** Names the shadow's inode; entries linked to one shadow share it, so flush syncs the inode once. */
-        Object inode;
+        ShadowInode inode;
         /** The shadow is a hard link to the committed file of this entry (see {@link #link}): never written through. */
         Entry linksCommitted;
 
@@ -52,6 +52,40 @@ public final class Transaction implements AutoCloseable {
             this.path = path;
             this.dirfd = dirfd;
             this.seen = seen;
+        }
+    }
+
+    /**
+     * A shadow inode of this transaction, and what is known of its content: while it is only
+     * written from its start onwards (write, create, append), the CRC-32C of everything in it,
+     * which lets a delivery's record name the content its shadow must have ({@link CommitRecord.Content}).
+     */
+    private static final class ShadowInode {
+        final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        /** Bytes the CRC covers; -1 once the content is no longer known (copied, truncated, mapped, written out of order). */
+        long known;
+
+        void reset() {
+            crc.reset();
+            known = 0;
+        }
+
+        void forget() {
+            known = -1;
+        }
+
+        /** {@code n} bytes written at {@code at}, as {@code data} (a byte[] or a MemorySegment). */
+        void wrote(long at, Object data, long n) {
+            if (known < 0 || at != known) {
+                forget();
+                return;
+            }
+            switch (data) {
+                case byte[] b -> crc.update(b, 0, (int) n);
+                case MemorySegment m -> crc.update(m.asByteBuffer());
+                default -> throw new IllegalArgumentException();
+            }
+            known += n;
         }
     }
 
@@ -155,6 +189,7 @@ public final class Transaction implements AutoCloseable {
     public void write(String path, byte[] data) throws IOException {
         Entry e = emptyShadow(path);
         fs.writeAll(e.shadowFd, data, 0, path);
+        e.inode.wrote(0, data, data.length);
         e.shadowSize = data.length;
         if (e.kind != Kind.CREATE) e.kind = Kind.WRITE;
     }
@@ -163,6 +198,7 @@ public final class Transaction implements AutoCloseable {
     public void write(String path, MemorySegment data) throws IOException {
         Entry e = emptyShadow(path);
         fs.writeAll(e.shadowFd, data, 0, path);
+        e.inode.wrote(0, data, data.byteSize());
         e.shadowSize = data.byteSize();
         if (e.kind != Kind.CREATE) e.kind = Kind.WRITE;
     }
@@ -171,6 +207,7 @@ public final class Transaction implements AutoCloseable {
     public void append(String path, byte[] data) throws IOException {
         Entry e = appendable(path);
         fs.writeAll(e.shadowFd, data, e.shadowSize, path);
+        e.inode.wrote(e.shadowSize, data, data.length);
         e.shadowSize += data.length;
     }
 
@@ -181,6 +218,7 @@ public final class Transaction implements AutoCloseable {
     public void append(String path, MemorySegment data) throws IOException {
         Entry e = appendable(path);
         fs.writeAll(e.shadowFd, data, e.shadowSize, path);
+        e.inode.wrote(e.shadowSize, data, data.byteSize());
         e.shadowSize += data.byteSize();
     }
 
@@ -198,6 +236,7 @@ public final class Transaction implements AutoCloseable {
         if (!existsNow(e)) throw new NoSuchFileException(path);
         shadow(e, true);
         fs.check(store.ring.callRaw(new Op().prepFtruncate(e.shadowFd, size)), "ftruncate", path);
+        e.inode.forget();
         e.shadowSize = size;
         if (e.kind != Kind.CREATE) e.kind = Kind.WRITE;
     }
@@ -212,6 +251,7 @@ public final class Transaction implements AutoCloseable {
                 throw new FileAlreadyExistsException(path);
             }
             fs.writeAll(e.shadowFd, data, 0, path);
+            e.inode.wrote(0, data, data.length);
             e.shadowSize = data.length;
             e.kind = Kind.CREATE;
             return;
@@ -362,6 +402,7 @@ public final class Transaction implements AutoCloseable {
         Entry e = touch(path);
         boolean existed = existsNow(e);
         shadow(e, true);
+        e.inode.forget(); // written through memory: its content is not followed
         if (offset + length > e.shadowSize) {
             fs.check(store.ring.callRaw(new Op().prepFtruncate(e.shadowFd, offset + length)), "ftruncate", path);
             e.shadowSize = offset + length;
@@ -443,7 +484,7 @@ public final class Transaction implements AutoCloseable {
         e.shadow = name;
         e.shadowFd = r[1];
         e.shadowSize = 0;
-        e.inode = new Object();
+        e.inode = new ShadowInode();
         entries.put(p.path(), e);
         return e;
     }
@@ -471,6 +512,7 @@ public final class Transaction implements AutoCloseable {
         if (e.shadowFd >= 0) {
             if (!copy) {
                 fs.check(store.ring.callRaw(new Op().prepFtruncate(e.shadowFd, 0)), "ftruncate", e.path.path());
+                if (e.inode != null) e.inode.reset();
                 e.shadowSize = 0;
             }
             return;
@@ -485,7 +527,7 @@ public final class Transaction implements AutoCloseable {
         e.shadow = name;
         e.shadowFd = fd;
         e.shadowSize = 0;
-        e.inode = new Object();
+        e.inode = new ShadowInode();
         e.linksCommitted = null;
         if (linked != null) {
             try {
@@ -501,6 +543,7 @@ public final class Transaction implements AutoCloseable {
 
     /** Fills {@code e}'s fresh shadow with the content of {@code leaf} in {@code dirfd}: a reflink where possible. */
     private void copyInto(Entry e, int dirfd, String leaf) throws IOException {
+        e.inode.forget(); // a copy of committed content: not followed
         int src = fs.open(dirfd, leaf, O_RDONLY, 0, e.path.path());
         try {
             if (LibC.ioctlPtr(e.shadowFd, FICLONE, src) == 0) { // reflink: shares the extents, copies nothing
@@ -673,13 +716,67 @@ public final class Transaction implements AutoCloseable {
         }
     }
 
-    /** The renames and deletes that publish this transaction, in path order. */
-    CommitRecord record() {
-        List<CommitRecord.Step> steps = new ArrayList<>();
+    /**
+     * Whether this commit may take the early-record path ({@link CommitProtocol}): it changes
+     * more than one path, every change creates a file, and every shadow's content is known —
+     * written by this transaction from its start, in order (no copy, truncate or map).
+     */
+    boolean contentKnown() {
+        List<Entry> changed = changed();
+        if (changed.size() < 2) return false;
+        for (Entry e : changed) {
+            if (e.kind != Kind.CREATE || e.shadow == null || e.linksCommitted != null || e.inode == null || e.inode.known != e.shadowSize) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Step 1's ops without its directory syncs, for the early-record path: per shadow inode
+     * "fdatasync, then close whatever it returned", and a close for every other fd. The shadows
+     * are closed by these ops: the caller must submit them.
+     */
+    Op[] shadowFlushOps(SyncPolicy sync) {
+        java.util.Set<Object> inodes = new java.util.HashSet<>();
+        List<Op> ops = new ArrayList<>();
         for (Entry e : entries.values()) {
+            if (e.shadowFd < 0) continue;
+            Op data = inodes.add(e.inode) ? sync.shadowData(e.shadowFd, e.path.path()) : null;
+            if (data != null) ops.add(data);
+            ops.add(Op.close(e.shadowFd).describing(e.path.path()));
+            e.shadowFd = -1;
+        }
+        return ops.toArray(Op[]::new);
+    }
+
+    /** The renames and deletes that publish this transaction, in path order. */
+    CommitRecord record() throws IOException {
+        return record(false);
+    }
+
+    /**
+     * As {@link #record()}; with {@code content} (only when {@link #contentKnown()}), each create
+     * also names its shadow's inode, size and CRC-32C, for a record written before its shadows
+     * are durable.
+     */
+    CommitRecord record(boolean content) throws IOException {
+        List<CommitRecord.Step> steps = new ArrayList<>();
+        Map<ShadowInode, Long> inos = new java.util.IdentityHashMap<>();
+        for (Entry e : entries.values()) {
+            CommitRecord.Content c = null;
+            if (content && e.kind == Kind.CREATE) {
+                Long ino = inos.get(e.inode);
+                if (ino == null) {
+                    ino = fs.stamp(e.shadowDirfd, e.shadow, e.path.path()).ino();
+                    inos.put(e.inode, ino);
+                }
+                c = new CommitRecord.Content(ino, e.shadowSize, e.inode.crc.getValue());
+            }
             switch (e.kind) {
                 case WRITE -> steps.add(new CommitRecord.Step(CommitRecord.Kind.REPLACE, e.path.parent(), e.shadowDir, e.shadow, e.path.leaf(), e.seen));
-                case CREATE -> steps.add(new CommitRecord.Step(CommitRecord.Kind.CREATE, e.path.parent(), e.shadowDir, e.shadow, e.path.leaf(), VersionStamp.ABSENT));
+                case CREATE -> steps.add(new CommitRecord.Step(CommitRecord.Kind.CREATE, e.path.parent(), e.shadowDir, e.shadow, e.path.leaf(),
+                        VersionStamp.ABSENT, c));
                 case DELETE -> steps.add(CommitRecord.Step.delete(e.path.parent(), e.path.leaf(), e.seen));
                 case NONE -> { }
             }

@@ -363,7 +363,13 @@ final class CrashModel {
                 Path copy = i == null ? null : written.get(i);
                 seen = copy == null ? new VersionStamp(seen.dev(), -1, seen.size(), seen.mtimeNs(), 0, 0) : stampOf(copy);
             }
-            steps.add(new CommitRecord.Step(st.kind(), st.dir(), st.shadowDir(), st.shadow(), st.leaf(), seen));
+            CommitRecord.Content c = st.content();
+            if (c != null) { // an early record names its shadows' inodes too
+                Inode i = byIno.get(c.ino());
+                Path copy = i == null ? null : written.get(i);
+                c = new CommitRecord.Content(copy == null ? -1 : stampOf(copy).ino(), c.size(), c.crc());
+            }
+            steps.add(new CommitRecord.Step(st.kind(), st.dir(), st.shadowDir(), st.shadow(), st.leaf(), seen, c));
         }
         return new CommitRecord(r.id(), steps).encode();
     }

@@ -88,6 +88,38 @@ class FaultInjectionTest {
         explore(THREE_PATHS, errnoName, kind, backend);
     }
 
+    /**
+     * A delivery: m/x created, then hard-linked as n/x and o/x — creates only, content known, so
+     * the early-record path (record, shadow data and shadow directories synced in one batch).
+     */
+    static final Scenario DELIVERY = new Scenario() {
+        public void setUp(Path root) throws IOException {
+            for (String d : List.of("m", "n", "o")) Files.createDirectories(root.resolve(d));
+        }
+
+        public void body(Transaction tx) throws IOException {
+            tx.create("m/x", "msg".getBytes(UTF_8));
+            tx.link("m/x", "n/x");
+            tx.link("m/x", "o/x");
+        }
+
+        public void check(Path root, boolean committed, String state) throws IOException {
+            for (String p : List.of("m/x", "n/x", "o/x")) {
+                assertEquals(committed, Files.exists(root.resolve(p)), state + ": " + p);
+                if (committed) assertEquals("msg", Files.readString(root.resolve(p)), state + ": " + p);
+            }
+        }
+    };
+
+    // No rename runs before a delivery's commit point (its renames publish it), so no rename fault can fail it cleanly.
+    @ParameterizedTest(name = "{0} on {1}, {2}")
+    @CsvSource({
+            "ENOSPC, write, IO_URING", "EIO, fsync, IO_URING", "EMFILE, open, IO_URING",
+            "ENOSPC, write, BLOCKING", "EIO, fsync, BLOCKING", "EMFILE, open, BLOCKING"})
+    void everyOpIndexOfADelivery(String errnoName, String kind, Backend backend) throws Exception {
+        explore(DELIVERY, errnoName, kind, backend);
+    }
+
     @ParameterizedTest(name = "{0} on {1}, {2}")
     @CsvSource({
             "ENOSPC, write, IO_URING", "EIO, fsync, IO_URING", "EMFILE, open, IO_URING", "EIO, rename, IO_URING",
@@ -109,7 +141,7 @@ class FaultInjectionTest {
             default -> Faults.opcodes(IORING_OP_OPENAT, IORING_OP_OPENAT2);
         };
         int[] outcomes = new int[3];
-        String where = scenario == ONE_PATH ? "1-path" : "3-path";
+        String where = scenario == ONE_PATH ? "1-path" : scenario == DELIVERY ? "delivery" : "3-path";
         for (int n = 0; n < 500; n++) {
             Path root = Files.createDirectories(base.resolve(where + "-" + kind + "-" + backend + "-" + n));
             scenario.setUp(root);

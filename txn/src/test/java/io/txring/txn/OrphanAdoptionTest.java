@@ -29,7 +29,10 @@ class OrphanAdoptionTest {
 
     static final List<String> PATHS = List.of("a", "d/b", "d/c");
 
-    /** {@code Child ROOT K BACKEND}: commits a, d/b, d/c := "1" and halts after op K (never, if K is past the end). */
+    /**
+     * {@code Child ROOT K BACKEND [create]}: commits a, d/b, d/c := "1" (as creates of absent files
+     * with "create": the early-record path) and halts after op K (never, if K is past the end).
+     */
     public static final class Child {
         public static void main(String[] args) throws Exception {
             int k = Integer.parseInt(args[1]);
@@ -40,7 +43,10 @@ class OrphanAdoptionTest {
             try (Store store = Store.open(Path.of(args[0]), StoreConfig.defaults().withRing(ring))) {
                 int before = ops.get();
                 try (Transaction tx = store.begin()) {
-                    for (String p : PATHS) tx.write(p, "1".getBytes(UTF_8));
+                    for (String p : PATHS) {
+                        if (args.length > 3 && args[3].equals("create")) tx.create(p, "1".getBytes(UTF_8));
+                        else tx.write(p, "1".getBytes(UTF_8));
+                    }
                     tx.commit();
                 }
                 System.out.println("OPS " + (ops.get() - before) + " FROM " + before);
@@ -51,15 +57,31 @@ class OrphanAdoptionTest {
     @ParameterizedTest
     @EnumSource(value = Backend.class, names = {"IO_URING", "BLOCKING"})
     void aCommitWhoseOwnerDiedIsFinishedBeforeAnyoneBuildsOnIt(Backend backend) throws Exception {
+        killAfterEachOp(backend, false);
+    }
+
+    /**
+     * The same for a commit that only creates files (a delivery): its record is written before
+     * its shadows are synced, in one flush round with them; killed anywhere, it is still seen
+     * whole or not at all.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Backend.class, names = {"IO_URING", "BLOCKING"})
+    void aDeliveryWhoseOwnerDiedIsFinishedBeforeAnyoneBuildsOnIt(Backend backend) throws Exception {
+        killAfterEachOp(backend, true);
+    }
+
+    private void killAfterEachOp(Backend backend, boolean creates) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         int end = Integer.MAX_VALUE, from = 0, states = 0, adopted = 0, absent = 0;
         for (int k = 0; k <= end; k++) {
             Path root = Files.createDirectories(base.resolve(backend + "-" + k));
             Files.createDirectories(root.resolve("d"));
-            for (String p : PATHS) Files.writeString(root.resolve(p), "0");
+            if (!creates) for (String p : PATHS) Files.writeString(root.resolve(p), "0");
             try (Store here = Store.open(root, StoreConfig.defaults().withRing(RingConfig.builder().backend(backend).build()))) {
                 Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                        Child.class.getName(), root.toString(), Integer.toString(k == 0 ? Integer.MAX_VALUE : from + k - 1), backend.name())
+                        Child.class.getName(), root.toString(), Integer.toString(k == 0 ? Integer.MAX_VALUE : from + k - 1), backend.name(),
+                        creates ? "create" : "write")
                         .redirectErrorStream(true).start();
                 String out;
                 try {
@@ -80,8 +102,8 @@ class OrphanAdoptionTest {
                 // This process builds on whatever the dead commit left: it must see it whole or not at all.
                 String seen = here.run(tx -> {
                     StringBuilder b = new StringBuilder();
-                    for (String p : PATHS) b.append(new String(tx.read(p), UTF_8));
-                    for (String p : PATHS) tx.write(p, (new String(tx.read(p), UTF_8) + "+").getBytes(UTF_8));
+                    for (String p : PATHS) b.append(tx.exists(p) ? new String(tx.read(p), UTF_8) : "0"); // "0": absent (creates)
+                    for (String p : PATHS) tx.write(p, ((tx.exists(p) ? new String(tx.read(p), UTF_8) : "0") + "+").getBytes(UTF_8));
                     return b.toString();
                 });
                 assertTrue(seen.equals("000") || seen.equals("111"), "op " + k + ": a committed transaction read " + seen);
@@ -98,8 +120,8 @@ class OrphanAdoptionTest {
             states++;
             deleteTree(root);
         }
-        System.out.printf("orphan adoption (%s): %d kill points of a 3-path commit in another JVM: %d finished by this process, %d never committed%n",
-                backend, states, adopted, absent);
+        System.out.printf("orphan adoption (%s, %s): %d kill points of a 3-path commit in another JVM: %d finished by this process, %d never committed%n",
+                backend, creates ? "creates" : "replaces", states, adopted, absent);
         assertTrue(adopted > 0 && absent > 0, "kill points fell both before and after the commit point");
     }
 
@@ -173,7 +195,7 @@ class OrphanAdoptionTest {
 
     private static String contents(Path root) throws IOException {
         StringBuilder b = new StringBuilder();
-        for (String p : PATHS) b.append(Files.readString(root.resolve(p)));
+        for (String p : PATHS) b.append(Files.exists(root.resolve(p)) ? Files.readString(root.resolve(p)) : "0"); // "0": absent
         return b.toString();
     }
 

@@ -304,6 +304,82 @@ class RecoveryTest {
         }
     }
 
+    /**
+     * An early (version 5) record of three creates from one hard-linked shadow, in a log, as a
+     * crash can leave it: {@code shadows} of the three names present, the shadow holding
+     * {@code content} while the record names the CRC of "msg"; {@code published} targets
+     * already renamed from their shadows. Returns the lone open's summary.
+     */
+    private String earlyRecordAfterCrash(int shadows, String content, int published) throws Exception {
+        Files.createDirectories(root.resolve(".txring/journal"));
+        List<CommitRecord.Step> steps = new java.util.ArrayList<>();
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update("msg".getBytes(UTF_8));
+        Path first = null;
+        long ino = 0;
+        for (int i = 0; i < 3; i++) {
+            Files.createDirectories(root.resolve("box" + i));
+            Path shadow = root.resolve("box0/.txr-3-h-1-" + i);
+            if (first == null) {
+                first = Files.writeString(shadow, content);
+                ino = (Long) Files.getAttribute(first, "unix:ino");
+            } else {
+                Files.createLink(shadow, first);
+            }
+            steps.add(new CommitRecord.Step(CommitRecord.Kind.CREATE, "box" + i, "box0", ".txr-3-h-1-" + i, "m", VersionStamp.ABSENT,
+                    new CommitRecord.Content(ino, 3, crc.getValue())));
+        }
+        for (int i = 0; i < published; i++) Files.move(root.resolve("box0/.txr-3-h-1-" + i), root.resolve("box" + i + "/m"));
+        for (int i = 2; i >= Math.max(shadows, published); i--) Files.deleteIfExists(root.resolve("box0/.txr-3-h-1-" + i));
+        byte[] log = new byte[RecordLog.BLOCK];
+        byte[] rec = new CommitRecord("3-h-1", steps).encode();
+        System.arraycopy(rec, 0, log, 0, rec.length);
+        Files.write(root.resolve(".txring/journal/" + RecordLog.fileName(3)), log);
+        try (Store s = Store.open(root)) {
+            return s.recoverySummary();
+        }
+    }
+
+    private int delivered() {
+        int n = 0;
+        for (int i = 0; i < 3; i++) if (Files.exists(root.resolve("box" + i + "/m"))) n++;
+        return n;
+    }
+
+    /** The record and every shadow survived: rolled forward, all three delivered. */
+    @Test
+    void anEarlyRecordWithEveryShadowIsRolledForward() throws Exception {
+        assertTrue(earlyRecordAfterCrash(3, "msg", 0).startsWith("1 commit records replayed"));
+        assertEquals(3, delivered());
+        assertEquals("msg", Files.readString(root.resolve("box2/m")));
+        assertEquals(List.of(), shadows());
+    }
+
+    /** The record survived, one shadow's name did not, nothing was published: rolled back, nothing delivered. */
+    @Test
+    void anEarlyRecordMissingAShadowIsRolledBack() throws Exception {
+        earlyRecordAfterCrash(2, "msg", 0);
+        assertEquals(0, delivered(), "a shadow was lost before publishing: the commit never completed");
+        assertEquals(List.of(), shadows());
+        assertEquals(List.of(), Files.list(root.resolve(".txring/journal")).toList());
+    }
+
+    /** The shadows' names survived but not their data: rolled back, never published with other bytes. */
+    @Test
+    void anEarlyRecordWhoseShadowHoldsOtherBytesIsRolledBack() throws Exception {
+        earlyRecordAfterCrash(3, "\0\0\0", 0);
+        assertEquals(0, delivered());
+        assertEquals(List.of(), shadows());
+    }
+
+    /** Publishing had begun (one target holds the shadows' inode): the rest is rolled forward. */
+    @Test
+    void anEarlyRecordHalfPublishedIsRolledForward() throws Exception {
+        earlyRecordAfterCrash(3, "msg", 1);
+        assertEquals(3, delivered());
+        assertEquals(List.of(), shadows());
+    }
+
     @Test
     void rollsCommittedRecordsForwardAndIsIdempotent() throws Exception {
         crashAfterCommitPoint("t1");
