@@ -114,7 +114,12 @@ final class CommitProtocol {
      */
     private void writeRecordWithShadows(Transaction tx, CommitRecord record, Set<Integer> ranges) throws IOException {
         Map<String, Integer> shadowDirs = tx.shadowDirs(); // before the ops below close the shadows
-        writeRecord(tx, record, ranges, tx.shadowFlushOps(sync), shadowDirs);
+        try {
+            writeRecord(tx, record, ranges, tx.shadowFlushOps(sync), shadowDirs);
+        } catch (IOException | RuntimeException e) {
+            tx.forgetShadowNames(); // nothing was published: with its shadows gone, the record (if it survives) rolls back
+            throw e;
+        }
     }
 
     private void writeRecord(Transaction tx, CommitRecord record, Set<Integer> ranges, io.txring.core.Op[] withOps,

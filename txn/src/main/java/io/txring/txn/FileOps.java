@@ -216,17 +216,6 @@ final class FileOps {
         return size;
     }
 
-    /** The inode number of the open file {@code fd} (statx with {@code AT_EMPTY_PATH}). */
-    long inodeOf(int fd, String shownAs) throws NativeException {
-        ScratchPool.Lease lease = SCRATCH.acquire(statx.SIZEOF);
-        MemorySegment buf = lease.memory();
-        int res = ring.callRaw(new Op().prepStatx(fd, "", AT_EMPTY_PATH, STATX_INO, buf)); // a throw leaves the lease taken
-        long ino = buf.get(JAVA_LONG, statx.stx_ino$OFFSET);
-        lease.release();
-        check(res, "statx", shownAs);
-        return ino;
-    }
-
     void check(int res, String op, String shownAs) throws NativeException {
         if (res < 0) throw NativeException.of(op, shownAs, res);
     }

@@ -216,6 +216,18 @@ final class GroupSync {
      * the ticket that fsync will cover (every change registered so far), or the {@code -errno}
      * of an earlier failure (the directory is never fsynced again).
      */
+    /** Whether a sync of {@code key} failed once (then it is never trusted again). */
+    boolean poisoned(String key) {
+        Dir d = dirs.get(key);
+        if (d == null) return false;
+        d.lock.lock();
+        try {
+            return d.poisoned != null;
+        } finally {
+            d.lock.unlock();
+        }
+    }
+
     long shareFsync(String key) {
         Dir d = dirs.computeIfAbsent(key, Dir::new);
         d.lock.lock();

@@ -104,8 +104,8 @@ final class Journal {
     /** This handle's in-flight records that are in {@link #log}: txid → block. */
     private final Map<String, Integer> logBlocks = new ConcurrentHashMap<>();
     private static final Op[] NO_OPS = {};
-    /** A record in a log is named, in scans, {@code <log file><AT><block>}. */
-    private static final char AT = '@';
+    /** A record in a log is named, in scans, {@code <log file>/<block>}: no entry of the directory has a '/' in its name. */
+    private static final char AT = '/';
     /** Logs are a block per concurrent commit of one handle; a larger one is not ours to read whole. */
     static final long MAX_LOG_BYTES = 64L << 20;
     final AtomicLong adopted = new AtomicLong(), discarded = new AtomicLong();
@@ -120,7 +120,7 @@ final class Journal {
         this.sync = sync;
         this.groupSync = groupSync;
         this.ownerSlot = ownerSlot;
-        this.log = "false".equals(System.getProperty("txring.recordLog")) ? null : new RecordLog(store, journalFd, marks, sync, ownerSlot);
+        this.log = "false".equals(System.getProperty("txring.recordLog")) ? null : new RecordLog(store, journalFd, marks, sync, groupSync, ownerSlot);
     }
 
     // ---- the committer's side ---------------------------------------------------------------
@@ -142,7 +142,26 @@ final class Journal {
      * the record's own sync.
      */
     void write(String txid, CommitRecord record, Collection<Integer> ranges, Op[] withOps, Map<String, Integer> withDirs) throws IOException {
+        boolean[] sent = {withOps.length == 0};
+        try {
+            write(txid, record, ranges, withOps, withDirs, sent);
+        } catch (IOException | RuntimeException e) {
+            if (!sent[0]) { // failed before its batch went out: the shadows' closes are still ours to run
+                List<Op> closes = java.util.Arrays.stream(withOps).filter(o -> o.opcode() == IORING_OP_CLOSE).map(o -> Op.close(o.fd())).toList();
+                if (!closes.isEmpty()) ring.callBatch(closes.toArray(Op[]::new));
+            }
+            throw e;
+        }
+    }
+
+    private void write(String txid, CommitRecord record, Collection<Integer> ranges, Op[] withOps, Map<String, Integer> withDirs,
+                       boolean[] sent) throws IOException {
         String shown = ".txring/journal/" + txid;
+        // The record's own sync covers removals in the place it goes to, not in other handles' logs (or the
+        // journal directory): those must be durable first, or a record they removed could come back over this one.
+        byte[] bytes = new CommitRecord(txid, record.steps()).encode();
+        boolean intoLog = log != null && bytes.length <= RecordLog.BLOCK;
+        syncRemovalsOf(ranges, intoLog ? log.slot : CommitMarks.JOURNAL_DIR);
         inFlight.add(txid);
         long[] before = new long[ranges.size()];
         int at = 0;
@@ -151,9 +170,8 @@ final class Journal {
             marks.setPending(r); // before the record exists: a finder holding a range's lock knows to look
         }
         // The record names its file, or its writer's slot when it goes into a log: content under another name reads as torn.
-        byte[] bytes = new CommitRecord(txid, record.steps()).encode();
-        if (log != null && bytes.length <= RecordLog.BLOCK) {
-            writeToLog(txid, bytes, ranges, before, withOps, withDirs);
+        if (intoLog) {
+            writeToLog(txid, bytes, ranges, before, withOps, withDirs, sent);
             return;
         }
         long removalsBefore = marks.removals(CommitMarks.JOURNAL_DIR); // this write's journal fsync starts after these removals
@@ -185,6 +203,7 @@ final class Journal {
             Map<String, Integer> dirs = new java.util.LinkedHashMap<>(withDirs);
             dirs.putAll(sync.recordDirs(journalFd));
             if (done.length + dirs.size() > 0) {
+                sent[0] = true;
                 int[] r = store.groupFlush.run(done, dirs); // the journal's fsync shared with concurrent records and flushes
                 for (int i = 0; i < done.length; i++) fs.check(r[i], done[i].name(), done[i].path() != null ? done[i].path() : shown);
                 int k = done.length;
@@ -211,7 +230,7 @@ final class Journal {
     }
 
     private void writeToLog(String txid, byte[] bytes, Collection<Integer> ranges, long[] before, Op[] withOps,
-                            Map<String, Integer> withDirs) throws IOException {
+                            Map<String, Integer> withDirs, boolean[] sent) throws IOException {
         String shown = ".txring/journal/" + log.name;
         int block = -1;
         try {
@@ -223,6 +242,7 @@ final class Journal {
             Map<String, Integer> dirs = new java.util.LinkedHashMap<>(withDirs);
             if (sync.tracksRemovals()) dirs.put(log.key, log.fd()); // last: its result is the record's
             if (dirs.size() + withOps.length > 0) {
+                sent[0] = true;
                 int[] r = store.groupFlush.run(withOps, dirs); // shared with the batch's other records
                 for (int i = 0; i < withOps.length; i++) fs.check(r[i], withOps[i].name(), withOps[i].path() != null ? withOps[i].path() : shown);
                 int k = withOps.length;
@@ -369,11 +389,16 @@ final class Journal {
      * Ensures: no record naming these paths can reappear after a crash once this commit is durable.
      */
     void syncRemovalsOf(Collection<Integer> ranges) throws IOException {
+        syncRemovalsOf(ranges, -1);
+    }
+
+    /** As {@link #syncRemovalsOf(Collection)}, leaving out place {@code covered} (the caller's own sync covers it). */
+    private void syncRemovalsOf(Collection<Integer> ranges, int covered) throws IOException {
         if (!sync.tracksRemovals()) return;
         Set<Integer> places = null;
         for (int r : ranges) {
             long w = marks.get(r);
-            if (!marks.removalUnsynced(w)) continue;
+            if (!marks.removalUnsynced(w) || CommitMarks.placeOf(w) == covered) continue;
             if (places == null) places = new TreeSet<>();
             places.add(CommitMarks.placeOf(w));
         }
@@ -623,7 +648,7 @@ final class Journal {
 
     // ---- records in logs -----------------------------------------------------------------------
 
-    /** Whether a scan name is a block of a log ({@code log-<slot>@<block>}), not a record file. */
+    /** Whether a scan name is a block of a log ({@code log-<slot>/<block>}), not a record file. */
     private static boolean isBlock(String name) {
         int at = name.lastIndexOf(AT);
         return at > 0 && RecordLog.slotOf(name.substring(0, at)) >= 0;
@@ -791,14 +816,18 @@ final class Journal {
             return false;
         }
         if (!sync.tracksRemovals()) return true;
+        // As the committer would have before publishing: every shadow's data, then their names, durable.
         Set<Long> synced = new java.util.HashSet<>();
+        Set<String> shadowDirs = new TreeSet<>();
         for (CommitRecord.Step step : written) {
+            shadowDirs.add(step.shadowDir());
             if (!synced.add(step.content().ino())) continue;
             int fd = fs.open(open.get(step.shadowDir()), step.shadow(), O_RDONLY | O_NOFOLLOW, 0, step.path());
             int r = ring.callRaw(Op.fdatasync(fd));
             ring.callRaw(Op.close(fd));
             fs.check(r, "fdatasync", step.path());
         }
+        for (String d : shadowDirs) fs.check(ring.callRaw(Op.fsync(open.get(d))), "fsync", shown(d));
         return true;
     }
 
@@ -989,7 +1018,7 @@ final class Journal {
         if (made < 0 && made != -Errno.EEXIST) fs.check(made, "mkdirat", ".txring/quarantine");
         int qfd = fs.openDir(store.rootFd, StorePath.META_DIR + "/quarantine", ".txring/quarantine");
         try {
-            String target = name + "." + System.currentTimeMillis();
+            String target = name.replace(AT, '@') + "." + System.currentTimeMillis();
             int fd = fs.open(qfd, target, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW, 0600, ".txring/quarantine/" + target);
             try {
                 fs.writeAll(fd, bytes, 0, ".txring/quarantine/" + target);

@@ -59,6 +59,7 @@ final class RecordLog implements AutoCloseable {
     private final int journalFd;
     private final CommitMarks marks;
     private final SyncPolicy sync;
+    private final GroupSync syncs;
     final int slot;
     final String name, key;
     /** The log's fd, -1 until the first record (a handle that never writes a record never creates a log). */
@@ -68,8 +69,9 @@ final class RecordLog implements AutoCloseable {
     private final ArrayDeque<Integer> free = new ArrayDeque<>();
     private final Set<Integer> kept = new HashSet<>();
 
-    RecordLog(Store store, int journalFd, CommitMarks marks, SyncPolicy sync, int slot) {
+    RecordLog(Store store, int journalFd, CommitMarks marks, SyncPolicy sync, GroupSync syncs, int slot) {
         this.store = store;
+        this.syncs = syncs;
         this.journalFd = journalFd;
         this.marks = marks;
         this.sync = sync;
@@ -96,6 +98,12 @@ final class RecordLog implements AutoCloseable {
     /** Whether a {@link GroupFlush} key names a log (synced with {@code fdatasync}: its size and blocks are all it needs). */
     static boolean isLogKey(String key) {
         return key.startsWith(Journal.DIR + "/" + PREFIX);
+    }
+
+    /** Whether a block holds a whole record (a valid checksum; what it says is checked when it is adopted). */
+    private static boolean holdsRecord(byte[] block) {
+        byte[] c = content(block);
+        return c.length > 0 && CommitRecord.checksumValid(c);
     }
 
     /** The content of a block as read (a record's text, up to its first zero byte); empty when the block is. */
@@ -135,13 +143,13 @@ final class RecordLog implements AutoCloseable {
         if (fd < 0) return false;
         for (var it = kept.iterator(); it.hasNext(); ) {
             int b = it.next();
-            byte[] first;
+            byte[] block;
             try {
-                first = store.fs.readAt(fd, (long) b * BLOCK, 1, shown());
+                block = store.fs.readAt(fd, (long) b * BLOCK, BLOCK, shown());
             } catch (NativeException e) {
                 return true; // cannot tell: keep it
             }
-            if (first.length == 1 && first[0] == 0) {
+            if (!holdsRecord(block)) {
                 it.remove();
                 free.push(b);
             }
@@ -173,8 +181,8 @@ final class RecordLog implements AutoCloseable {
             byte[] all = store.fs.readAll(f, 0, shown);
             int n = all.length / BLOCK;
             for (int b = n - 1; b >= 0; b--) {
-                if (all[b * BLOCK] == 0) free.push(b);
-                else kept.add(b); // a dead handle's record (or one being adopted): never ours to write
+                if (holdsRecord(Arrays.copyOfRange(all, b * BLOCK, (b + 1) * BLOCK))) kept.add(b); // a dead handle's: never ours to write
+                else free.push(b); // empty or torn: a record is only ever written whole after this (writes to one file are serialized)
             }
             blocks = n;
             fd = f;
@@ -217,7 +225,11 @@ final class RecordLog implements AutoCloseable {
         int f = fd;
         if (f < 0) return;
         boolean synced = true;
-        if (sync.tracksRemovals() && marks.removals(slot) > marks.syncedRemovals(slot)) {
+        if (syncs.poisoned(key)) {
+            synced = false; // a sync of it failed once: a later one that succeeds proves nothing (fsyncgate)
+            LOG.log(System.Logger.Level.WARNING, "txring store {0}: a sync of {1} failed earlier; the log is kept for the next lone open",
+                    store.root, shown());
+        } else if (sync.tracksRemovals() && marks.removals(slot) > marks.syncedRemovals(slot)) {
             long before = marks.removals(slot);
             int r = store.ring.callRaw(Op.fdatasync(f));
             if (r < 0) {

@@ -82,7 +82,9 @@ public final class Transaction implements AutoCloseable {
             }
             switch (data) {
                 case byte[] b -> crc.update(b, 0, (int) n);
-                case MemorySegment m -> crc.update(m.asByteBuffer());
+                case MemorySegment m -> { // a ByteBuffer views at most 2 GiB
+                    for (long at2 = 0; at2 < n; at2 += 1 << 30) crc.update(m.asSlice(at2, Math.min(n - at2, 1 << 30)).asByteBuffer());
+                }
                 default -> throw new IllegalArgumentException();
             }
             known += n;
@@ -723,7 +725,7 @@ public final class Transaction implements AutoCloseable {
      */
     boolean contentKnown() {
         List<Entry> changed = changed();
-        if (changed.size() < 2) return false;
+        if (changed.size() < 2 || maps != null) return false; // mapped memory may still write any shadow: not followed
         for (Entry e : changed) {
             if (e.kind != Kind.CREATE || e.shadow == null || e.linksCommitted != null || e.inode == null || e.inode.known != e.shadowSize) {
                 return false;
@@ -748,6 +750,17 @@ public final class Transaction implements AutoCloseable {
             e.shadowFd = -1;
         }
         return ops.toArray(Op[]::new);
+    }
+
+    /**
+     * After a failed early-record write (nothing published): removes the shadows' names, so
+     * that whatever became of the record, recovery finds them lost and rolls it back — never
+     * publishing a shadow whose sync failed, which a later sync would wrongly report as done.
+     */
+    void forgetShadowNames() {
+        for (Entry e : entries.values()) {
+            if (e.shadow != null) store.ring.callRaw(Op.unlinkat(e.shadowDirfd, e.shadow, 0));
+        }
     }
 
     /** The renames and deletes that publish this transaction, in path order. */

@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 /**
  * A model of what a crash can leave of a store, driven by the op log a ring traces.
  * Conservative persistence model: a file's data written since its last completed
- * fsync/fdatasync may be absent or partly present; a directory entry changed since the
+ * fsync/fdatasync may be absent, partly present, or — for a file that grew — zeros past its
+ * old end (the new size written back, the new data not); a record log's blocks are decided one by one; a directory entry changed since the
  * directory's last completed fsync may still have its old value — except that a rename is
  * one change (its source and target entries persist together, as POSIX rename atomicity
  * and every journaling filesystem give); nothing else reorders.
@@ -237,7 +238,8 @@ final class CrashModel {
 
     /**
      * One thing a crash may decide: a directory entry (old or new value) or a file's content
-     * (old, new, half) — for a record log, one block's content ({@code block} ≥ 0).
+     * (old, new, half, or a grown file's new size holding zeros) — for a record log, one block's content
+     * (old, new, half; {@code block} ≥ 0).
      */
     record Choice(String dir, String name, Inode inode, int options, int block) {
         Choice(String dir, String name, Inode inode, int options) {
@@ -268,8 +270,8 @@ final class CrashModel {
                             for (int k = 0; k * RecordLog.BLOCK < len; k++) {
                                 if (!Arrays.equals(block(i.durable, k), block(i.current, k))) out.add(new Choice(null, null, i, 3, k));
                             }
-                        } else {
-                            out.add(new Choice(null, null, i, 3));
+                        } else { // a fourth when it grew: the new size written back, not its new data (zeros past the old end)
+                            out.add(new Choice(null, null, i, i.current.length > i.durable.length ? 4 : 3));
                         }
                     }
                 }
@@ -310,7 +312,7 @@ final class CrashModel {
                 }
                 int cp = contentPick.getOrDefault(i, 0);
                 byte[] content = i.blocks ? blockwise(i, blockPick.getOrDefault(i, Map.of()))
-                        : cp == 0 ? i.durable : cp == 1 ? i.current : half(i.durable, i.current);
+                        : cp == 0 ? i.durable : cp == 1 ? i.current : cp == 2 ? half(i.durable, i.current) : Arrays.copyOf(i.durable, i.current.length);
                 Files.write(p, content);
                 written.put(i, p);
             }
