@@ -380,6 +380,60 @@ class RecoveryTest {
         assertEquals(List.of(), shadows());
     }
 
+    /** Files named like the scan's names for log blocks are record files to it, never blocks: a lone open still works. */
+    @Test
+    void filesNamedLikeLogBlocksAreNotBlocks() throws Exception {
+        Path journal = Files.createDirectories(root.resolve(".txring/journal"));
+        for (String n : List.of("log-3@x", "log-3@-1", "log-3@5")) Files.writeString(journal.resolve(n), "not a record");
+        try (Store s = Store.open(root)) {
+            assertTrue(s.recoverySummary().startsWith("0 commit records replayed, 3 torn records discarded"), s.recoverySummary());
+        }
+        assertEquals(List.of(), Files.list(journal).toList());
+    }
+
+    /**
+     * Handle A's record on x and y is removed, its removal not yet durable (a zeroed block of
+     * A's log). Handle B's commit on x and y writes its record into B's own log, whose sync does
+     * not cover A's: B must sync A's log before its commit point, or A's record could come back
+     * over B's commit after a power cut.
+     */
+    @Test
+    void aRecordFirstSyncsAnotherHandlesUnsyncedRemoval() throws Exception {
+        List<String> syncedFiles = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        io.txring.core.OpTracer tracer = new io.txring.core.OpTracer() {
+            @Override
+            public void completed(io.txring.core.Op op, int res) {
+            }
+
+            @Override
+            public void submitted(io.txring.core.Op op) {
+                if (op.opcode() != io.txring.uring.generated.uring_h.IORING_OP_FSYNC) return;
+                try {
+                    syncedFiles.add(Files.readSymbolicLink(Path.of("/proc/self/fd/" + op.fd())).getFileName().toString());
+                } catch (java.io.IOException e) {
+                    // closed meanwhile
+                }
+            }
+        };
+        try (Store a = Store.open(root)) {
+            a.run(tx -> {
+                tx.write("x", "a".getBytes(UTF_8));
+                tx.write("y", "a".getBytes(UTF_8));
+                return null;
+            });
+            String logA = RecordLog.fileName(a.journal.log.slot);
+            try (Store b = Store.open(root, StoreConfig.defaults().withRing(io.txring.core.RingConfig.builder().tracer(tracer).build()))) {
+                b.run(tx -> {
+                    tx.write("x", "b".getBytes(UTF_8));
+                    tx.write("y", "b".getBytes(UTF_8));
+                    return null;
+                });
+            }
+            assertTrue(syncedFiles.contains(logA), "B synced " + syncedFiles + ", not " + logA);
+        }
+        assertEquals("b", Files.readString(root.resolve("x")));
+    }
+
     @Test
     void rollsCommittedRecordsForwardAndIsIdempotent() throws Exception {
         crashAfterCommitPoint("t1");
