@@ -26,12 +26,15 @@ import java.util.stream.Stream;
  * The commit records of a store ({@code .txring/journal/}): writing them (the commit point),
  * removing them, and finishing the ones their committer left behind.
  *
- * <h2>Who owns a record</h2>
- * A record is named {@code <slot>-<handle>-<n>}: {@code slot} is the owner slot of the store
- * handle that wrote it, a byte of {@code .txring/lock} that handle keeps write-locked (an OFD
- * lock) until it closes or its process dies. A record is <em>live</em> while its writer may
+ * <h2>Where records are</h2>
+ * A record fitting a 4 KiB block goes into a block of its writer's {@link RecordLog},
+ * {@code log-<slot>}, {@code slot} being the owner slot of the store handle that wrote it (a
+ * byte of {@code .txring/lock} that handle keeps write-locked, an OFD lock, until it closes or
+ * its process dies); scans name such a record {@code log-<slot>/<block>}. A larger record is a
+ * file named {@code <slot>-<handle>-<n>}. A record file is <em>live</em> while its writer may
  * still be working on it: its slot is held by another open file description, or it is this
- * handle's own and still in {@link #inFlight}. Liveness is exact — a lock, never a timeout.
+ * handle's own and still in {@link #inFlight}. Liveness is exact — a lock, never a timeout. A
+ * torn block is never touched by anyone but its log's holder.
  *
  * <h2>Orphans</h2>
  * A live committer holds the commit locks of every path its record names from before it writes
@@ -43,15 +46,16 @@ import java.util.stream.Stream;
  * record, makes that removal durable, clears the marks — then releases the locks.
  *
  * <h2>Removals</h2>
- * A committer removes its own record (renames it aside as a spare, see below) lazily durable: the removal gets a number
- * ({@link CommitMarks#nextRemoval}) written into its ranges' words, and a later commit on those
- * ranges fsyncs the journal before its own commit point unless a journal fsync has covered that
- * number already (a record write's own journal fsync does). A crash can thus never bring back a
- * record after a later commit on its paths became durable; the version check of
- * {@link #rollForward} would refuse to move a path backwards even if it did.
+ * A committer removes its own record (zeroes its block; a record file is renamed aside as a
+ * spare, see below) lazily durable: the removal gets a number in its place — the log, or the
+ * journal directory — ({@link CommitMarks#nextRemoval}) written into its ranges' words, and a
+ * later commit on those ranges syncs that place before its own commit point unless a sync has
+ * covered that number already (a record's own sync covers its own place). A crash can thus
+ * never bring back a record after a later commit on its paths became durable; the version
+ * check of {@link #rollForward} would refuse to move a path backwards even if it did.
  *
  * <h2>Spares</h2>
- * A removed record's file is renamed to {@code <name>.spare} and kept open; the next record is
+ * A removed record file is renamed to {@code <name>.spare} and kept open; the next record is
  * written into it and renamed to its own name (no inode, block or discard churn per commit).
  * A record names its file (v4 {@code id} line), so a reused file whose rename survived a crash
  * but whose new content did not reads as torn. Spares are never read as records; a closing
