@@ -221,11 +221,6 @@ final class Journal {
         }
     }
 
-    /**
-     * Step 4 into this handle's {@link RecordLog}: one {@code pwrite} into an empty block, then
-     * the log's {@code fdatasync}, one per flusher batch for every record in it (and no
-     * directory fsync: the log's name was synced when it was created).
-     */
     private static Op[] concat(Op[] a, Op[] b) {
         if (a.length == 0) return b;
         Op[] all = java.util.Arrays.copyOf(a, a.length + b.length);
@@ -233,6 +228,11 @@ final class Journal {
         return all;
     }
 
+    /**
+     * Step 4 into this handle's {@link RecordLog}: one {@code pwrite} into an empty block, then
+     * the log's {@code fdatasync}, one per flusher batch for every record in it (and no
+     * directory fsync: the log's name was synced when it was created).
+     */
     private void writeToLog(String txid, byte[] bytes, Collection<Integer> ranges, long[] before, Op[] withOps,
                             Map<String, Integer> withDirs, boolean[] sent) throws IOException {
         String shown = ".txring/journal/" + log.name;
@@ -417,7 +417,7 @@ final class Journal {
             } else if (!syncLog(RecordLog.fileName(place))) {
                 // Its holder synced it, then unlinked it at close (a lone open, the only other unlinker, cannot run now).
                 if (marks.syncedRemovals(place) < before) {
-                    throw new java.io.IOException(".txring/journal/" + RecordLog.fileName(place) + " is gone with a removal in it not synced");
+                    throw new IOException(".txring/journal/" + RecordLog.fileName(place) + " is gone with a removal in it not synced");
                 }
             }
             marks.synced(place, before);
@@ -1018,9 +1018,7 @@ final class Journal {
      * its holder never writes it (it found it non-empty, {@link RecordLog}).
      */
     private boolean quarantineBlock(String name, byte[] bytes, String reason) throws IOException {
-        int made = ring.callRaw(Op.mkdirat(store.rootFd, StorePath.META_DIR + "/quarantine", 0700));
-        if (made < 0 && made != -Errno.EEXIST) fs.check(made, "mkdirat", ".txring/quarantine");
-        int qfd = fs.openDir(store.rootFd, StorePath.META_DIR + "/quarantine", ".txring/quarantine");
+        int qfd = quarantineDir();
         try {
             String target = name.replace(AT, '@') + "." + System.currentTimeMillis();
             int fd = fs.open(qfd, target, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW, 0600, ".txring/quarantine/" + target);
@@ -1040,15 +1038,20 @@ final class Journal {
         }
     }
 
+    /** {@code .txring/quarantine/} (0700, made if missing), opened: the caller closes it. */
+    private int quarantineDir() throws IOException {
+        int made = ring.callRaw(Op.mkdirat(store.rootFd, StorePath.META_DIR + "/quarantine", 0700));
+        if (made < 0 && made != -Errno.EEXIST) fs.check(made, "mkdirat", ".txring/quarantine");
+        return fs.openDir(store.rootFd, StorePath.META_DIR + "/quarantine", ".txring/quarantine");
+    }
+
     /**
      * Moves a journal entry that is not a record we could have written to
      * {@code .txring/quarantine/} (0700), logged with the reason: never parsed, never fatal,
      * kept for someone to look at. The move is synced like a removal.
      */
     private boolean quarantine(String name, String reason) throws IOException {
-        int made = ring.callRaw(Op.mkdirat(store.rootFd, StorePath.META_DIR + "/quarantine", 0700));
-        if (made < 0 && made != -Errno.EEXIST) fs.check(made, "mkdirat", ".txring/quarantine");
-        int qfd = fs.openDir(store.rootFd, StorePath.META_DIR + "/quarantine", ".txring/quarantine");
+        int qfd = quarantineDir();
         try {
             String target = name + "." + System.currentTimeMillis();
             int r = ring.callRaw(Op.renameat(journalFd, name, qfd, target, RENAME_NOREPLACE));

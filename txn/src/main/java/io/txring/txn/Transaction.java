@@ -74,20 +74,27 @@ public final class Transaction implements AutoCloseable {
             known = -1;
         }
 
-        /** {@code n} bytes written at {@code at}, as {@code data} (a byte[] or a MemorySegment). */
-        void wrote(long at, Object data, long n) {
-            if (known < 0 || at != known) {
-                forget();
-                return;
+        /** {@code data} written at {@code at}. */
+        void wrote(long at, byte[] data) {
+            if (follows(at)) {
+                crc.update(data);
+                known += data.length;
             }
-            switch (data) {
-                case byte[] b -> crc.update(b, 0, (int) n);
-                case MemorySegment m -> { // a ByteBuffer views at most 2 GiB
-                    for (long at2 = 0; at2 < n; at2 += 1 << 30) crc.update(m.asSlice(at2, Math.min(n - at2, 1 << 30)).asByteBuffer());
-                }
-                default -> throw new IllegalArgumentException();
-            }
+        }
+
+        /** {@code data} written at {@code at}. */
+        void wrote(long at, MemorySegment data) {
+            if (!follows(at)) return;
+            long n = data.byteSize();
+            for (long from = 0; from < n; from += 1 << 30) crc.update(data.asSlice(from, Math.min(n - from, 1 << 30)).asByteBuffer()); // ≤ 2 GiB per view
             known += n;
+        }
+
+        /** Whether a write at {@code at} continues the known content (else the content is forgotten). */
+        private boolean follows(long at) {
+            if (known >= 0 && at == known) return true;
+            forget();
+            return false;
         }
     }
 
@@ -191,7 +198,7 @@ public final class Transaction implements AutoCloseable {
     public void write(String path, byte[] data) throws IOException {
         Entry e = emptyShadow(path);
         fs.writeAll(e.shadowFd, data, 0, path);
-        e.inode.wrote(0, data, data.length);
+        e.inode.wrote(0, data);
         e.shadowSize = data.length;
         if (e.kind != Kind.CREATE) e.kind = Kind.WRITE;
     }
@@ -200,7 +207,7 @@ public final class Transaction implements AutoCloseable {
     public void write(String path, MemorySegment data) throws IOException {
         Entry e = emptyShadow(path);
         fs.writeAll(e.shadowFd, data, 0, path);
-        e.inode.wrote(0, data, data.byteSize());
+        e.inode.wrote(0, data);
         e.shadowSize = data.byteSize();
         if (e.kind != Kind.CREATE) e.kind = Kind.WRITE;
     }
@@ -209,7 +216,7 @@ public final class Transaction implements AutoCloseable {
     public void append(String path, byte[] data) throws IOException {
         Entry e = appendable(path);
         fs.writeAll(e.shadowFd, data, e.shadowSize, path);
-        e.inode.wrote(e.shadowSize, data, data.length);
+        e.inode.wrote(e.shadowSize, data);
         e.shadowSize += data.length;
     }
 
@@ -220,7 +227,7 @@ public final class Transaction implements AutoCloseable {
     public void append(String path, MemorySegment data) throws IOException {
         Entry e = appendable(path);
         fs.writeAll(e.shadowFd, data, e.shadowSize, path);
-        e.inode.wrote(e.shadowSize, data, data.byteSize());
+        e.inode.wrote(e.shadowSize, data);
         e.shadowSize += data.byteSize();
     }
 
@@ -253,7 +260,7 @@ public final class Transaction implements AutoCloseable {
                 throw new FileAlreadyExistsException(path);
             }
             fs.writeAll(e.shadowFd, data, 0, path);
-            e.inode.wrote(0, data, data.length);
+            e.inode.wrote(0, data);
             e.shadowSize = data.length;
             e.kind = Kind.CREATE;
             return;
@@ -654,28 +661,15 @@ public final class Transaction implements AutoCloseable {
     void flush(SyncPolicy sync) throws IOException {
         // fdatasync below also writes back pages dirtied through map(); unmapping first ends writes through them.
         unmap();
-        List<Entry> open = entries.values().stream().filter(e -> e.shadowFd >= 0).toList();
         Map<String, Integer> shadowDirs = sync.syncsShadowNames() && changed().size() > 1 ? shadowDirs() : Map.of();
-        if (open.isEmpty() && shadowDirs.isEmpty()) return;
         // One submission: per shadow "fdatasync, then close whatever it returned" (a hard link), so
         // the flush costs one round trip however many files; linked names share one inode and one sync.
-        java.util.Set<Object> inodes = new java.util.HashSet<>();
-        List<Op> ops = new ArrayList<>();
-        List<String> what = new ArrayList<>();
-        for (Entry e : open) {
-            Op data = inodes.add(e.inode) ? sync.shadowData(e.shadowFd, e.path.path()) : null;
-            if (data != null) {
-                ops.add(data);
-                what.add("fdatasync");
-            }
-            ops.add(Op.close(e.shadowFd).describing(e.path.path()));
-            what.add("close");
-            e.shadowFd = -1;
-        }
+        Op[] ops = shadowFlushOps(sync);
+        if (ops.length == 0 && shadowDirs.isEmpty()) return;
         // The shadow directories' fsyncs ride in the same submission, one per directory for the whole batch.
-        int[] r = store.groupFlush.run(ops.toArray(Op[]::new), shadowDirs); // shared with concurrent commits' flushes
-        for (int i = 0; i < ops.size(); i++) fs.check(r[i], what.get(i), ops.get(i).path());
-        int k = ops.size();
+        int[] r = store.groupFlush.run(ops, shadowDirs); // shared with concurrent commits' flushes
+        for (int i = 0; i < ops.length; i++) fs.check(r[i], ops[i].name(), ops[i].path());
+        int k = ops.length;
         for (String d : shadowDirs.keySet()) fs.check(r[k++], "fsync", d.isEmpty() ? "." : d);
     }
 
@@ -735,7 +729,7 @@ public final class Transaction implements AutoCloseable {
     }
 
     /**
-     * Step 1's ops without its directory syncs, for the early-record path: per shadow inode
+     * Step 1's ops without its directory syncs (also the early-record path's): per shadow inode
      * "fdatasync, then close whatever it returned", and a close for every other fd. The shadows
      * are closed by these ops: the caller must submit them.
      */
@@ -763,13 +757,8 @@ public final class Transaction implements AutoCloseable {
         }
     }
 
-    /** The renames and deletes that publish this transaction, in path order. */
-    CommitRecord record() throws IOException {
-        return record(false);
-    }
-
     /**
-     * As {@link #record()}; with {@code content} (only when {@link #contentKnown()}), each create
+     * The renames and deletes that publish this transaction, in path order; with {@code content} (only when {@link #contentKnown()}), each create
      * also names its shadow's inode, size and CRC-32C, for a record written before its shadows
      * are durable.
      */
