@@ -20,6 +20,9 @@ final class CommitProtocol {
     final AtomicLong commits = new AtomicLong(), conflicts = new AtomicLong(), failures = new AtomicLong();
     /** {@code -Dtxring.earlyRecords=false} turns off the early-record path (docs/COMMIT-PROTOCOL.md, "Creates only"): for comparisons. */
     private static final boolean EARLY_RECORDS = !"false".equals(System.getProperty("txring.earlyRecords"));
+    /** {@code -Dtxring.deferredFinish=false}: an early-record commit syncs its target directories before it returns ("Deferred finish"). */
+    private static final boolean DEFERRED_FINISH = !"false".equals(System.getProperty("txring.deferredFinish"));
+    private static final System.Logger LOG = System.getLogger(CommitProtocol.class.getName());
 
     CommitProtocol(Store store, Journal journal, LockTable locks, SyncPolicy sync, GroupSync groupSync) {
         this.store = store;
@@ -33,7 +36,9 @@ final class CommitProtocol {
         try {
             boolean early = EARLY_RECORDS && sync.tracksRemovals() && tx.contentKnown(); // creates only, content known: steps 1 and 4 as one
             if (!early) flush(tx);                                        // 1
-            try (LockTable.Held held = lock(tx)) {                        // 2
+            LockTable.Held held = lock(tx);                               // 2
+            boolean handedOver = false; // the locks went with a deferred finish: the flusher lets go of them
+            try {
                 store.refuseIfFailed();                                   //   under the locks: see Store#fail
                 validate(tx);                                             // 3
                 if (!tx.readOnly()) {
@@ -44,10 +49,16 @@ final class CommitProtocol {
                         var ranges = LockTable.rangesOf(record.paths());
                         if (early) writeRecordWithShadows(tx, record, ranges); // 1 and 4: the commit point
                         else writeRecord(tx, record, ranges);             // 4: the commit point
-                        publish(tx);                                      // 5
-                        finish(tx, ranges);                               // 6
+                        if (early && DEFERRED_FINISH) {
+                            handedOver = publishDeferringFinish(tx, held, ranges); // 5, and 5's syncs and 6 later
+                        } else {
+                            publish(tx);                                  // 5
+                            finish(tx, ranges);                           // 6
+                        }
                     }
                 }
+            } finally {
+                if (!handedOver) held.close();
             }
             commits.incrementAndGet();
         } catch (ConflictException e) {
@@ -143,11 +154,102 @@ final class CommitProtocol {
         try {
             for (Map<String, Integer> stage : tx.publish()) sync.syncDirs(store.groupFlush, stage);
         } catch (IOException | RuntimeException failure) {
-            IOException e = failure instanceof IOException io ? io : new IOException("publishing " + tx.id + " failed", failure);
-            journal.abandon(tx.id); // an orphan now: the next holder of its locks (or Store.recover) finishes it
-            store.fail(e);
-            throw new CommitUnknownException("publishing " + tx.id + " failed after its commit point; the store finishes it "
-                    + "on the next commit or read of its paths, or in Store.recover()", e);
+            throw publishFailed(tx, failure);
+        }
+    }
+
+    /** A failure after the commit point: the record becomes an orphan and the store fails, still under the locks. */
+    private CommitUnknownException publishFailed(Transaction tx, Throwable failure) {
+        IOException e = failure instanceof IOException io ? io : new IOException("publishing " + tx.id + " failed", failure);
+        journal.abandon(tx.id); // an orphan now: the next holder of its locks (or Store.recover) finishes it
+        store.fail(e);
+        return new CommitUnknownException("publishing " + tx.id + " failed after its commit point; the store finishes it "
+                + "on the next commit or read of its paths, or in Store.recover()", e);
+    }
+
+    /**
+     * Step 5 for an early-record commit, with its directory syncs and step 6 deferred: every
+     * target is published as a hard link of its shadow, and the commit returns. Its record and
+     * shadows are durable (the commit point), so a crash from here on rolls it forward; the
+     * shadows keep their names until the target directories are synced, so that roll-forward
+     * always finds them. The flusher syncs those directories later, shared with other deferred
+     * finishes, then unlinks the shadows, removes the record and lets go of the locks — which
+     * this commit keeps until then (the ranges' words stay PENDING meanwhile: held, never an
+     * orphan while this process lives). Returns true: the locks are the finish's now.
+     */
+    private boolean publishDeferringFinish(Transaction tx, LockTable.Held held, Set<Integer> ranges) throws IOException {
+        Map<String, Integer> targets;
+        try {
+            targets = tx.publishByLinks();
+        } catch (IOException | RuntimeException failure) {
+            throw publishFailed(tx, failure);
+        }
+        io.txring.core.Op[] unlinks = tx.shadowUnlinks();
+        Map<String, Integer> dirFds = tx.detachDirs(); // the targets' and shadows' fds, closed by the finish
+        String id = tx.id;
+        GroupFlush.Finish finish = new GroupFlush.Finish() {
+            @Override
+            public Map<String, Integer> dirs() {
+                return targets;
+            }
+
+            @Override
+            public void synced(Map<String, Integer> results, io.txring.core.Ring ring) {
+                finishDeferred(id, ranges, unlinks, results, held, dirFds, ring);
+            }
+        };
+        if (store.groupFlush.defer(finish)) return true;
+        // The flusher takes no more work (it died): the record stays for recovery, as after a failed publish.
+        Map<String, Integer> none = new java.util.LinkedHashMap<>();
+        for (String d : targets.keySet()) none.put(d, Integer.MIN_VALUE);
+        finish.synced(none, store.ring);
+        throw new CommitUnknownException("commit " + id + " was published, but the store's flusher is gone, so its directories "
+                + "were not synced; Store.recover() finishes it", new IOException("flusher unavailable"));
+    }
+
+    /**
+     * A deferred finish, on the flusher once the target directories' fsyncs completed: the
+     * shadows unlinked, the record removed (step 6), the locks released. If a directory's fsync
+     * failed, the commit has already returned: the record is abandoned (it stays, with its
+     * shadows, for whoever adopts it; a directory whose fsync failed is never trusted again)
+     * and the store fails, so the failure is reported by the next commit.
+     */
+    private void finishDeferred(String id, Set<Integer> ranges, io.txring.core.Op[] unlinks, Map<String, Integer> results,
+                                LockTable.Held held, Map<String, Integer> dirFds, io.txring.core.Ring ring) {
+        try {
+            String failedDir = null;
+            int failedWith = 0;
+            for (var r : results.entrySet()) {
+                if (r.getValue() < 0) {
+                    failedDir = r.getKey();
+                    failedWith = r.getValue();
+                    break;
+                }
+            }
+            if (failedDir == null) {
+                int[] r = ring.callBatch(unlinks);
+                for (int i = 0; i < r.length; i++) {
+                    // Left behind, a shadow is a second name of the published file: the next lone open's sweep removes it.
+                    if (r[i] < 0 && r[i] != -io.txring.uring.generated.Errno.ENOENT) {
+                        LOG.log(System.Logger.Level.WARNING, "txring: commit {0}: unlinking a shadow of {1} failed ({2})",
+                                id, unlinks[i].path(), io.txring.uring.generated.Errno.name(-r[i]));
+                    }
+                }
+                journal.remove(id, ranges, ring);                         // 6
+            } else {
+                journal.abandon(id); // an orphan once the locks go: its adopter syncs the directories again
+                String shown = failedDir.isEmpty() ? "." : failedDir;
+                IOException cause = failedWith == Integer.MIN_VALUE
+                        ? new IOException("the flusher did not sync " + shown)
+                        : io.txring.uring.NativeException.of("fsync", shown, failedWith);
+                failures.incrementAndGet();
+                store.fail(new CommitUnknownException("commit " + id + " returned, but the fsync of its directory " + shown
+                        + " failed afterwards; its record stays, and Store.recover() (or the next lone open) finishes it", cause));
+                LOG.log(System.Logger.Level.ERROR, "txring: commit {0}: a deferred directory fsync failed: {1}", id, cause.getMessage());
+            }
+        } finally {
+            held.close();
+            ring.callBatch(dirFds.values().stream().map(io.txring.core.Op::close).toArray(io.txring.core.Op[]::new));
         }
     }
 

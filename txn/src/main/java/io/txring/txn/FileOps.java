@@ -152,6 +152,10 @@ final class FileOps {
      * result, {@code -errno} on failure.
      */
     int writeOnce(int fd, byte[] data, long offset) {
+        return writeOnce(ring, fd, data, offset);
+    }
+
+    static int writeOnce(Ring ring, int fd, byte[] data, long offset) {
         ScratchPool.Lease lease = SCRATCH.acquire(data.length);
         MemorySegment buf = lease.memory().asSlice(0, data.length);
         buf.copyFrom(MemorySegment.ofArray(data));

@@ -38,6 +38,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * and io_uring's kernel workers — owned per submitting thread — woke idle carrier threads to
  * manage themselves (measured in docs/BENCHMARKS.md, issue 14 §1). Where io_uring is not
  * running, the flusher uses the store's ring.
+ *
+ * <p><em>Deferred finishes</em> ({@link #defer}): a commit that returned before its target
+ * directories were synced leaves them here with what to do once they are (docs/COMMIT-PROTOCOL.md,
+ * "Deferred finish"). They wait until {@link #FINISH_BATCH} are pending, the oldest is
+ * {@link #FINISH_DELAY_NANOS} old, someone needs their locks ({@link #hurry}) or the store
+ * closes; then their directories ride in the next batch, once each, and the flusher runs
+ * their {@link Finish#synced} itself. So a burst of deliveries to the same mailboxes fsyncs
+ * each {@code new/} once, not once per batch.
  */
 final class GroupFlush implements AutoCloseable {
     private static final class Request {
@@ -54,11 +62,36 @@ final class GroupFlush implements AutoCloseable {
         }
     }
 
+    /** Work left for after a set of directories is synced (a commit's step 5 fsyncs and step 6). */
+    interface Finish {
+        /** Directory path → an open fd of it, to fsync. */
+        Map<String, Integer> dirs();
+
+        /**
+         * Runs on the flusher once those fsyncs completed: each directory's result (0 or
+         * -errno; MIN_VALUE: never ran). Its own ops go on {@code ring}, the flusher's (the
+         * store's may be SINGLE_ISSUER, owned by another thread).
+         */
+        void synced(Map<String, Integer> results, Ring ring);
+    }
+
+    /** {@code -Dtxring.finishDelayMicros}: how long a deferred finish may wait for others to share its fsyncs. */
+    static final long FINISH_DELAY_NANOS = Long.getLong("txring.finishDelayMicros", 4_000) * 1_000;
+    /** This many deferred finishes pending go at once, whatever their age: each holds a log block and its locks. */
+    static final int FINISH_BATCH = 16;
+
     private final Ring shared;
     private final GroupSync dirSyncs;
     // A j.u.c lock and direct unparks, not a monitor: a virtual thread woken from Object.wait takes an extra hop through the JDK's unblocker.
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Request> queued = new ArrayDeque<>();
+    /** Under the lock: deferred finishes not yet submitted, oldest first, with when each came. */
+    private final ArrayDeque<Finish> finishes = new ArrayDeque<>();
+    private final ArrayDeque<Long> finishedAt = new ArrayDeque<>();
+    /** Under the lock: someone waits for a deferred finish's locks (or the store closes): they go in the next batch. */
+    private boolean hurry;
+    /** Under the lock: how many deferred finishes the flusher took and has not completed. */
+    private int finishing;
     /** Under the lock: the flusher is parked (or about to park) with nothing to do; a new request must unpark it. */
     private boolean idle;
     /** Under the lock: {@link #close()} was called; the flusher finishes what queued, then ends. */
@@ -68,7 +101,8 @@ final class GroupFlush implements AutoCloseable {
     private final Thread flusher;
     /** The flusher's own ring (null: it uses the store's), for metrics. */
     private volatile Ring ownRing;
-    final AtomicLong submissions = new AtomicLong(), requests = new AtomicLong(), dirFsyncs = new AtomicLong(), dirFsyncsAsked = new AtomicLong();
+    final AtomicLong submissions = new AtomicLong(), requests = new AtomicLong(), dirFsyncs = new AtomicLong(), dirFsyncsAsked = new AtomicLong(),
+            deferred = new AtomicLong();
 
     /**
      * Starts the flusher and waits until its ring is open, on the flusher itself (a
@@ -129,6 +163,66 @@ final class GroupFlush implements AutoCloseable {
         return me.results;
     }
 
+    /**
+     * Leaves {@code f} to the flusher: its directories are fsynced in a later batch (shared with
+     * every other finish and commit there), then {@link Finish#synced} runs on the flusher.
+     * Returns false, doing nothing, when the flusher takes no more work (closing, or dead): the
+     * caller then finishes by itself.
+     */
+    boolean defer(Finish f) {
+        boolean wake;
+        lock.lock();
+        try {
+            if (dead != null || stopping) return false;
+            finishes.add(f);
+            finishedAt.add(System.nanoTime());
+            // An idle flusher parks untimed: the first pending finish must wake it to start the clock.
+            wake = idle && (finishes.size() == 1 || finishes.size() >= FINISH_BATCH);
+            if (wake) idle = false;
+        } finally {
+            lock.unlock();
+        }
+        deferred.incrementAndGet();
+        if (wake) LockSupport.unpark(flusher);
+        return true;
+    }
+
+    /** Someone needs a lock a deferred finish may hold: pending finishes go in the next batch. */
+    void hurry() {
+        boolean wake;
+        lock.lock();
+        try {
+            if (finishes.isEmpty()) return;
+            hurry = true;
+            wake = idle;
+            idle = false;
+        } finally {
+            lock.unlock();
+        }
+        if (wake) LockSupport.unpark(flusher);
+    }
+
+    /** Waits until every finish deferred so far has run (they are hurried). */
+    void settle() {
+        hurry();
+        while (true) {
+            lock.lock();
+            try {
+                if ((finishes.isEmpty() && finishing == 0) || dead != null || Thread.currentThread() == flusher) return;
+            } finally {
+                lock.unlock();
+            }
+            LockSupport.parkNanos(100_000); // rare (close, tests): a poll keeps the flusher's loop free of waiter lists
+            hurry();
+        }
+    }
+
+    /** Under the lock: whether the pending finishes should go in the next batch. */
+    private boolean finishesDue(long now) {
+        return !finishes.isEmpty() && (hurry || stopping || finishes.size() >= FINISH_BATCH
+                || now - finishedAt.peekFirst() >= FINISH_DELAY_NANOS);
+    }
+
     private static boolean syncs(Op[] ops) {
         for (Op op : ops) if (op.opcode() != io.txring.uring.generated.uring_h.IORING_OP_CLOSE) return true;
         return false;
@@ -150,27 +244,39 @@ final class GroupFlush implements AutoCloseable {
         try {
             while (true) {
                 List<Request> batch;
+                List<Finish> fins = List.of();
                 lock.lock();
                 try {
-                    while (queued.isEmpty() && !stopping) {
+                    long now;
+                    while (queued.isEmpty() && !finishesDue(now = System.nanoTime()) && !(stopping && finishes.isEmpty())) {
                         idle = true;
                         lock.unlock();
                         try {
-                            LockSupport.park(this); // a new request's unpark
+                            // a new request's unpark; with finishes pending, also the oldest one's deadline
+                            if (finishes.isEmpty()) LockSupport.park(this);
+                            else LockSupport.parkNanos(this, finishedAt.peekFirst() + FINISH_DELAY_NANOS - now);
                         } finally {
                             lock.lock();
                         }
                     }
                     idle = false;
-                    if (queued.isEmpty()) return; // closing, and nothing left
+                    if (queued.isEmpty() && finishes.isEmpty()) return; // closing, and nothing left
                     batch = new ArrayList<>(queued);
                     queued.clear();
+                    if (finishesDue(System.nanoTime())) {
+                        fins = new ArrayList<>(finishes);
+                        finishes.clear();
+                        finishedAt.clear();
+                        finishing = fins.size();
+                        hurry = false;
+                    }
                 } finally {
                     lock.unlock();
                 }
                 RuntimeException failed = null;
+                Map<String, Integer> finishResults = null;
                 try {
-                    lead(mine, batch);
+                    finishResults = lead(mine, batch, fins);
                 } catch (RuntimeException e) {
                     failed = e; // every request of the batch throws it, instead of reading results nobody wrote
                 }
@@ -184,6 +290,17 @@ final class GroupFlush implements AutoCloseable {
                     lock.unlock();
                 }
                 for (Request r : batch) LockSupport.unpark(r.thread); // they read their results under the lock
+                for (Finish f : fins) { // after the committers are on their way: nobody waits for these
+                    runFinish(f, finishResults, mine);
+                }
+                if (!fins.isEmpty()) {
+                    lock.lock();
+                    try {
+                        finishing = 0;
+                    } finally {
+                        lock.unlock();
+                    }
+                }
             }
         } catch (Throwable t) {
             dead = t;
@@ -198,9 +315,30 @@ final class GroupFlush implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
+            List<Finish> left;
+            lock.lock();
+            try {
+                left = new ArrayList<>(finishes);
+                finishes.clear();
+                finishedAt.clear();
+            } finally {
+                lock.unlock();
+            }
+            for (Finish f : left) runFinish(f, null, mine); // as failed syncs: they abandon their records and let go of their locks
             throw t;
         } finally {
             if (own != null) own.close();
+        }
+    }
+
+    /** Runs {@code f}'s completion with its directories' results ({@code results} null: none ran). */
+    private static void runFinish(Finish f, Map<String, Integer> results, Ring ring) {
+        Map<String, Integer> mine = new LinkedHashMap<>();
+        for (String d : f.dirs().keySet()) mine.put(d, results == null ? Integer.MIN_VALUE : results.get(d));
+        try {
+            f.synced(mine, ring);
+        } catch (RuntimeException | Error e) { // one finish's bug must not strand the others' locks
+            System.getLogger(GroupFlush.class.getName()).log(System.Logger.Level.ERROR, "txring: a deferred commit finish failed", e);
         }
     }
 
@@ -208,9 +346,10 @@ final class GroupFlush implements AutoCloseable {
     private Ring openOwnRing() throws IOException {
         if (shared.backend() != Backend.IO_URING) return null;
         RingConfig c = shared.config();
-        // No registered files and no syscall routing: the flusher only syncs and closes plain fds.
+        // No registered files: the flusher syncs and closes plain fds, and a deferred finish's unlinks and block write
+        // run as plain syscalls where the store's do (fsyncs and closes stay on the ring).
         RingConfig mine = new RingConfig(c.entries(), c.cqEntries(), c.maxInFlight(), Mode.SINGLE_ISSUER, c.sqThreadIdle(), -1, null, 0,
-                Backend.IO_URING, c.blockingThreads(), c.faults(), c.tracer(), 0);
+                Backend.IO_URING, c.blockingThreads(), c.faults(), c.tracer(), c.syscallOpcodes());
         return Ring.open(mine);
     }
 
@@ -241,14 +380,19 @@ final class GroupFlush implements AutoCloseable {
         if (interrupted) Thread.currentThread().interrupt();
     }
 
-    /** Submits the batch: every request's ops, then one fsync per distinct directory; hands each request its results. */
-    private void lead(Ring ring, List<Request> batch) {
+    /**
+     * Submits the batch: every request's ops, then one fsync per distinct directory (the
+     * requests' and the finishes'); hands each request its results and returns every
+     * directory's.
+     */
+    private Map<String, Integer> lead(Ring ring, List<Request> batch, List<Finish> fins) {
         int total = 0;
         Map<String, Integer> dirFds = new LinkedHashMap<>();
         for (Request r : batch) {
             total += r.ops.length;
             for (var d : r.dirs.entrySet()) dirFds.putIfAbsent(d.getKey(), d.getValue()); // any fd of the directory will do
         }
+        for (Finish f : fins) for (var d : f.dirs().entrySet()) dirFds.putIfAbsent(d.getKey(), d.getValue());
         // Closed batch: every entry its requests made exists now, so each fsync below starts after all of them.
         Map<String, Integer> dirResult = new LinkedHashMap<>();
         List<String> synced = new ArrayList<>();
@@ -296,5 +440,6 @@ final class GroupFlush implements AutoCloseable {
             for (String d : r.dirs.keySet()) mine[k++] = dirResult.get(d);
             r.results = mine;
         }
+        return dirResult;
     }
 }

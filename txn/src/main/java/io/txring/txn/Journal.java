@@ -316,9 +316,14 @@ final class Journal {
      * inode and blocks — or, past {@link #MAX_SPARES}, unlinked.
      */
     void remove(String txid, Collection<Integer> ranges) {
+        remove(txid, ranges, ring);
+    }
+
+    /** As {@link #remove(String, Collection)}, its ops on {@code via} (the flusher's ring, for a deferred finish). */
+    void remove(String txid, Collection<Integer> ranges, Ring via) {
         Integer block = logBlocks.remove(txid);
         if (block != null) {
-            if (log.clear(block) < 0) { // cannot happen short of a broken filesystem: an orphan now, replay is a no-op
+            if (log.clear(block, via) < 0) { // cannot happen short of a broken filesystem: an orphan now, replay is a no-op
                 log.keep(block);
                 inFlight.remove(txid);
                 return;
@@ -332,10 +337,10 @@ final class Journal {
         RecordFile file = openRecords.remove(txid);
         boolean keep = file != null && !closing && spareCount.get() < MAX_SPARES;
         String spareName = txid + SPARE_SUFFIX;
-        int r = keep ? ring.callRaw(Op.renameat(journalFd, txid, journalFd, spareName, RENAME_NOREPLACE))
-                : ring.callRaw(Op.unlinkat(journalFd, txid, 0));
+        int r = keep ? via.callRaw(Op.renameat(journalFd, txid, journalFd, spareName, RENAME_NOREPLACE))
+                : via.callRaw(Op.unlinkat(journalFd, txid, 0));
         if (r < 0 || !keep) {
-            if (file != null) ring.callRaw(Op.close(file.fd()));
+            if (file != null) via.callRaw(Op.close(file.fd()));
         }
         if (r < 0) { // cannot happen short of a broken filesystem: leave it as an orphan, replay is a no-op now
             inFlight.remove(txid);

@@ -9,7 +9,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.Semaphore;
 
 /**
  * Commit locks: each path maps to one byte range of {@code <root>/.txring/lock} (its
@@ -18,19 +18,32 @@ import java.util.concurrent.locks.ReentrantLock;
  * processes — wait on each other in a cycle. OFD locks belong to the open file
  * description all threads of this store share, so the in-process lock per range is what
  * keeps one thread from releasing a range another thread of the same process relies on.
+ *
+ * <p>The in-process lock is a one-permit semaphore, not a {@code ReentrantLock}: a commit whose
+ * last step is deferred ({@link GroupFlush#defer}) hands its locks to the flusher thread, which
+ * releases them; and no thread may take a range again while its own deferred commit holds it.
+ * A thread that finds a range taken calls the contention hook first (the flusher then finishes
+ * its deferred commits at once instead of after their delay).
  */
 final class LockTable {
     /** Byte ranges on the lock file. */
     static final int RANGES = 1 << 14; // 16,384: each has an 8-byte word in .txring/marks (128 KiB, allocated)
 
-    private final ConcurrentHashMap<Integer, ReentrantLock> local = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, Semaphore> local = new ConcurrentHashMap<>();
     private final int lockFd;
+    /** Run when a range is found taken in this process: see the class comment. */
+    private volatile Runnable contended = () -> { };
 
     LockTable(int lockFd) {
         this.lockFd = lockFd;
     }
 
-    /** What one commit holds; closing releases it in reverse order. */
+    /** Sets what runs when a thread finds a range taken in this process (before it waits). */
+    void onContention(Runnable hook) {
+        contended = hook;
+    }
+
+    /** What one commit holds; closing releases it in reverse order, from any thread, once. */
     final class Held implements AutoCloseable {
         private final List<Integer> ranges = new ArrayList<>();
         private final List<Boolean> ofdHeld = new ArrayList<>();
@@ -44,8 +57,10 @@ final class LockTable {
         public void close() {
             for (int i = ranges.size() - 1; i >= 0; i--) {
                 if (ofdHeld.get(i)) ofd(F_OFD_SETLK, F_UNLCK, ranges.get(i));
-                local.get(ranges.get(i)).unlock();
+                local.get(ranges.get(i)).release();
             }
+            ranges.clear(); // a second close releases nothing: a permit released twice would admit two holders
+            ofdHeld.clear();
         }
     }
 
@@ -69,7 +84,11 @@ final class LockTable {
         Held held = new Held();
         try {
             for (int r : ranges) {
-                local.computeIfAbsent(r, k -> new ReentrantLock()).lock();
+                Semaphore s = local.computeIfAbsent(r, k -> new Semaphore(1));
+                if (!s.tryAcquire()) {
+                    contended.run(); // perhaps a deferred commit of ours holds it: finish those now
+                    s.acquireUninterruptibly();
+                }
                 held.ranges.add(r);
                 held.ofdHeld.add(false);
                 int res = lockRange(r); // waits while another handle or process commits on this range

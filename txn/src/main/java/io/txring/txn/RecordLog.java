@@ -168,6 +168,11 @@ final class RecordLog implements AutoCloseable {
         return store.fs.writeOnce(fd, ZEROS, (long) block * BLOCK);
     }
 
+    /** As {@link #clear(int)}, on {@code via} (the flusher's ring, for a deferred finish). */
+    int clear(int block, io.txring.core.Ring via) {
+        return FileOps.writeOnce(via, fd, ZEROS, (long) block * BLOCK);
+    }
+
     /**
      * Opens or creates the log. A log left by a dead handle of this slot keeps its records
      * (orphans: whoever meets them adopts them) and its empty blocks are reused; then the file

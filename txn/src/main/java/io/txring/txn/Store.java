@@ -107,6 +107,7 @@ public final class Store implements AutoCloseable {
             }
             taken.add(() -> ring.callRaw(Op.close(lockFd))); // drops every OFD lock this handle took
             this.locks = new LockTable(lockFd);
+            locks.onContention(groupFlush::hurry); // a range may be held by one of our deferred finishes: finish those now
             this.ownerSlot = locks.claimOwnerSlot(ThreadLocalRandom.current().nextInt(LockTable.OWNER_SLOTS));
             this.handleId = ownerSlot + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
             boolean lone;
@@ -311,6 +312,11 @@ public final class Store implements AutoCloseable {
     }
 
     /** Called under the failed commit's locks, before they are released (invariant 8). */
+    /** Why this handle is failed, or null. */
+    IOException failure() {
+        return failed.get();
+    }
+
     void fail(IOException cause) {
         failed.compareAndSet(null, cause); // the first failure is the one to report; recover() finishes them all
     }
@@ -359,6 +365,11 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    /** Waits until every commit of this handle that returned before its last step has finished it (docs: "Deferred finish"). */
+    void settleDeferred() {
+        groupFlush.settle();
+    }
+
     /** For a first read: finishes an orphan that names {@code path} ({@link Journal#awaitSettled}). */
     void settleBeforeRead(String path) throws IOException {
         if (!journal.mayNamePending(path)) return; // the common case: one read of shared memory, no lock
@@ -383,6 +394,7 @@ public final class Store implements AutoCloseable {
         } finally {
             lifecycle.writeLock().unlock();
         }
+        groupFlush.settle(); // deferred finishes first: they still use the journal, the marks and the locks
         journal.close();
         marks.close();
         shadowDirs.close();

@@ -629,11 +629,8 @@ public final class Transaction implements AutoCloseable {
     }
 
     private void closeDirs() {
-        if (dirs.isEmpty()) return;
         // Nobody waits for these: a directory close cannot fail in a way anyone could act on.
-        Op[] closes = dirs.values().stream().map(Op::close).toArray(Op[]::new);
-        for (int i = 0; i < closes.length - 1; i++) closes[i].hardLink(); // each close runs whatever the one before returned
-        store.ring.submitChainAsync(closes);
+        closeDirs(store.ring, dirs);
         dirs.clear();
     }
 
@@ -813,6 +810,57 @@ public final class Transaction implements AutoCloseable {
         }
         if (first != null) throw first;
         return later.isEmpty() ? List.of(touched) : List.of(touched, later);
+    }
+
+    /**
+     * Step 5 of a deferred finish ({@link CommitProtocol}): publishes every create as a hard
+     * link of its shadow, which keeps its name until the target directories are synced — a
+     * crash before then must still find every shadow, to roll the record forward. Returns the
+     * target directories (path → fd) to sync.
+     */
+    Map<String, Integer> publishByLinks() throws IOException {
+        List<Entry> changed = changed();
+        Op[] ops = new Op[changed.size()];
+        for (int i = 0; i < ops.length; i++) {
+            Entry e = changed.get(i);
+            if (e.kind != Kind.CREATE || e.shadow == null) throw new IllegalStateException("publishByLinks: " + e.path.path() + " is not a create");
+            // linkat never replaces: a target that appeared since validation fails the link, as RENAME_NOREPLACE would
+            ops[i] = new Op().prepLinkat(e.shadowDirfd, e.shadow, e.dirfd, e.path.leaf(), 0).describing(e.path.path());
+        }
+        int[] r = store.ring.callBatch(ops);
+        Map<String, Integer> targets = new TreeMap<>();
+        IOException first = null;
+        for (int i = 0; i < r.length; i++) {
+            Entry e = changed.get(i);
+            if (r[i] >= 0) targets.put(e.path.parent(), e.dirfd);
+            else if (first == null) first = NativeException.of("linkat", e.path.path(), r[i]);
+        }
+        if (first != null) throw first;
+        return targets;
+    }
+
+    /** Unlinks of every shadow name this transaction still has (a deferred finish's, once its targets are durable). */
+    Op[] shadowUnlinks() {
+        List<Op> ops = new ArrayList<>();
+        for (Entry e : entries.values()) {
+            if (e.shadow != null) ops.add(Op.unlinkat(e.shadowDirfd, e.shadow, 0).describing(e.path.path()));
+        }
+        return ops.toArray(Op[]::new);
+    }
+
+    /** Hands over this transaction's directory fds: the caller closes them ({@link #commit} then closes none). */
+    Map<String, Integer> detachDirs() {
+        Map<String, Integer> mine = new HashMap<>(dirs);
+        dirs.clear();
+        return mine;
+    }
+
+    /** Closes directory fds handed over by {@link #detachDirs}, without waiting. */
+    static void closeDirs(io.txring.core.Ring ring, Map<String, Integer> dirs) {
+        if (dirs.isEmpty()) return;
+        Op[] closes = dirs.values().stream().map(Op::close).toArray(Op[]::new);
+        for (int i = 0; i < closes.length - 1; i++) closes[i].hardLink(); // each close runs whatever the one before returned
+        ring.submitChainAsync(closes);
     }
 
     private List<Entry> changed() {

@@ -30,7 +30,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class FaultInjectionTest {
     @TempDir Path base;
 
-    enum Outcome { COMMITTED, FAILED, UNKNOWN }
+    /** LATE: the commit returned, then its deferred finish failed (a delivery's target directory fsync): the store failed. */
+    enum Outcome { COMMITTED, FAILED, UNKNOWN, LATE }
 
     /** A transaction's body, and what must hold once it committed (or, with {@code committed} false, failed). */
     interface Scenario {
@@ -140,7 +141,7 @@ class FaultInjectionTest {
             case "rename" -> Faults.opcodes(IORING_OP_RENAMEAT);
             default -> Faults.opcodes(IORING_OP_OPENAT, IORING_OP_OPENAT2);
         };
-        int[] outcomes = new int[3];
+        int[] outcomes = new int[Outcome.values().length];
         String where = scenario == ONE_PATH ? "1-path" : scenario == DELIVERY ? "delivery" : "3-path";
         for (int n = 0; n < 500; n++) {
             Path root = Files.createDirectories(base.resolve(where + "-" + kind + "-" + backend + "-" + n));
@@ -153,7 +154,8 @@ class FaultInjectionTest {
                 try (Transaction tx = store.begin()) {
                     scenario.body(tx);
                     tx.commit();
-                    outcome = Outcome.COMMITTED;
+                    store.settleDeferred(); // a delivery's last step runs on the flusher after commit returns
+                    outcome = store.failure() == null ? Outcome.COMMITTED : Outcome.LATE;
                 } catch (CommitUnknownException e) {
                     outcome = Outcome.UNKNOWN;
                 } catch (IOException e) {
@@ -175,10 +177,16 @@ class FaultInjectionTest {
             }
             deleteTree(root);
         }
-        System.out.printf("fault injection (%s) %s on %s (%s): %d failed cleanly, %d unknown then recovered, %d committed%n",
-                where, errnoName, kind, backend, outcomes[1], outcomes[2], outcomes[0]);
+        System.out.printf("fault injection (%s) %s on %s (%s): %d failed cleanly, %d unknown then recovered, %d committed, "
+                        + "%d committed then failed the store (then recovered)%n",
+                where, errnoName, kind, backend, outcomes[1], outcomes[2], outcomes[0], outcomes[3]);
         assertTrue(outcomes[1] > 0, "some fault must fail the transaction");
-        if (kind.equals("fsync")) assertTrue(outcomes[2] > 0, "a directory fsync that fails after publishing reports an unknown outcome");
+        if (kind.equals("fsync") && scenario == DELIVERY) { // its target directories are synced after it returned
+            assertTrue(outcomes[3] > 0, "a target directory fsync that fails after a delivery returned fails the store");
+        } else if (kind.equals("fsync")) {
+            assertTrue(outcomes[2] > 0, "a directory fsync that fails after publishing reports an unknown outcome");
+        }
+        if (scenario != DELIVERY) assertEquals(0, outcomes[3], "only a delivery defers its last step");
     }
 
     /**
