@@ -92,6 +92,8 @@ final class GroupFlush implements AutoCloseable {
     private boolean hurry;
     /** Under the lock: how many deferred finishes the flusher took and has not completed. */
     private int finishing;
+    /** The flusher's alone: finishes taken for the current batch and not yet run (run as failed if the flusher dies). */
+    private final ArrayDeque<Finish> inHand = new ArrayDeque<>();
     /** Under the lock: the flusher is parked (or about to park) with nothing to do; a new request must unpark it. */
     private boolean idle;
     /** Under the lock: {@link #close()} was called; the flusher finishes what queued, then ends. */
@@ -265,6 +267,7 @@ final class GroupFlush implements AutoCloseable {
                     queued.clear();
                     if (finishesDue(System.nanoTime())) {
                         fins = new ArrayList<>(finishes);
+                        inHand.addAll(fins);
                         finishes.clear();
                         finishedAt.clear();
                         finishing = fins.size();
@@ -290,7 +293,8 @@ final class GroupFlush implements AutoCloseable {
                     lock.unlock();
                 }
                 for (Request r : batch) LockSupport.unpark(r.thread); // they read their results under the lock
-                for (Finish f : fins) { // after the committers are on their way: nobody waits for these
+                // After the committers are on their way: nobody waits for these. A failed batch (results null) fails each.
+                for (Finish f; (f = inHand.pollFirst()) != null; ) {
                     runFinish(f, finishResults, mine);
                 }
                 if (!fins.isEmpty()) {
@@ -315,10 +319,11 @@ final class GroupFlush implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            List<Finish> left;
+            List<Finish> left = new ArrayList<>(inHand);
+            inHand.clear();
             lock.lock();
             try {
-                left = new ArrayList<>(finishes);
+                left.addAll(finishes);
                 finishes.clear();
                 finishedAt.clear();
             } finally {

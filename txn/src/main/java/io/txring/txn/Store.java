@@ -311,12 +311,15 @@ public final class Store implements AutoCloseable {
         lifecycle.readLock().unlock();
     }
 
-    /** Called under the failed commit's locks, before they are released (invariant 8). */
     /** Why this handle is failed, or null. */
     IOException failure() {
         return failed.get();
     }
 
+    /**
+     * Called under the failed commit's locks, before they are released (invariant 8) — or, for a
+     * deferred finish whose directory fsync failed, by the flusher before it releases them.
+     */
     void fail(IOException cause) {
         failed.compareAndSet(null, cause); // the first failure is the one to report; recover() finishes them all
     }

@@ -629,8 +629,11 @@ public final class Transaction implements AutoCloseable {
     }
 
     private void closeDirs() {
+        if (dirs.isEmpty()) return;
         // Nobody waits for these: a directory close cannot fail in a way anyone could act on.
-        closeDirs(store.ring, dirs);
+        Op[] closes = dirs.values().stream().map(Op::close).toArray(Op[]::new);
+        for (int i = 0; i < closes.length - 1; i++) closes[i].hardLink(); // each close runs whatever the one before returned
+        store.ring.submitChainAsync(closes);
         dirs.clear();
     }
 
@@ -848,19 +851,11 @@ public final class Transaction implements AutoCloseable {
         return ops.toArray(Op[]::new);
     }
 
-    /** Hands over this transaction's directory fds: the caller closes them ({@link #commit} then closes none). */
+    /** Hands over this transaction's directory fds: the caller closes them ({@link #commit} then closes none; a deferred finish does). */
     Map<String, Integer> detachDirs() {
         Map<String, Integer> mine = new HashMap<>(dirs);
         dirs.clear();
         return mine;
-    }
-
-    /** Closes directory fds handed over by {@link #detachDirs}, without waiting. */
-    static void closeDirs(io.txring.core.Ring ring, Map<String, Integer> dirs) {
-        if (dirs.isEmpty()) return;
-        Op[] closes = dirs.values().stream().map(Op::close).toArray(Op[]::new);
-        for (int i = 0; i < closes.length - 1; i++) closes[i].hardLink(); // each close runs whatever the one before returned
-        ring.submitChainAsync(closes);
     }
 
     private List<Entry> changed() {

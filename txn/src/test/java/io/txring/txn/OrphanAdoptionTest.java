@@ -50,6 +50,16 @@ class OrphanAdoptionTest {
                     }
                     tx.commit();
                 }
+                if (args.length > 4 && args[4].equals("read-after-commit")) {
+                    // Its paths are locked until the deferred finish runs: this read must hurry it, not wait out its delay.
+                    try (Transaction tx = store.begin()) {
+                        StringBuilder b = new StringBuilder();
+                        for (String p : PATHS) b.append(new String(tx.read(p), UTF_8));
+                        System.out.println("READ " + b);
+                    }
+                    System.out.flush();
+                    Runtime.getRuntime().halt(98);
+                }
                 if (args.length > 4 && args[4].equals("halt-after-commit")) Runtime.getRuntime().halt(98); // acknowledged, not yet finished
             }
             // Counted after the close: a delivery's last step (directory fsyncs, shadow unlinks, record removal) runs after
@@ -117,6 +127,34 @@ class OrphanAdoptionTest {
             assertEquals("111", contents(root), "after a lone open");
             assertEquals(List.of(), leftovers(root), "shadows or records left");
         }
+    }
+
+    /**
+     * A delivery's paths stay locked until its deferred finish runs (held back for minutes here):
+     * a read of them in the same process right after the commit hurries the finish, and sees
+     * the delivery whole with its shadows already gone.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Backend.class, names = {"IO_URING", "BLOCKING"})
+    void aReadOfAFreshDeliveryHurriesItsDeferredFinish(Backend backend) throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Path root = Files.createDirectories(base.resolve("hurry-" + backend));
+        Files.createDirectories(root.resolve("d"));
+        Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Dtxring.finishDelayMicros=600000000",
+                "-cp", System.getProperty("java.class.path"), Child.class.getName(), root.toString(),
+                Integer.toString(Integer.MAX_VALUE), backend.name(), "create", "read-after-commit")
+                .redirectErrorStream(true).redirectOutput(base.resolve("hurry-" + backend + ".out").toFile()).start();
+        try {
+            assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the read waited out the finish's 10-minute delay: nothing hurried it");
+        } finally {
+            child.destroyForcibly().waitFor();
+        }
+        String out = Files.readString(base.resolve("hurry-" + backend + ".out"));
+        assertEquals(98, child.exitValue(), out);
+        assertTrue(out.contains("READ 111"), out);
+        assertEquals(List.of(), leftovers(root).stream().filter(p -> p.getFileName().toString().startsWith(".txr-")).toList(),
+                "the finish ran (its shadows are gone) before the read got the lock");
+        assertEquals("111", contents(root));
     }
 
     private void killAfterEachOp(Backend backend, boolean creates) throws Exception {
