@@ -47,6 +47,7 @@ final class CommitProtocol {
                         publishOne(tx, held);                             // 5 (a single change needs no record)
                     } else {
                         var ranges = LockTable.rangesOf(record.paths());
+                        if (early && DEFERRED_FINISH) refusePoisonedTargets(tx); // its targets' syncs come after it returns
                         if (early) writeRecordWithShadows(tx, record, ranges); // 1 and 4: the commit point
                         else writeRecord(tx, record, ranges);             // 4: the commit point
                         if (early && DEFERRED_FINISH) {
@@ -168,6 +169,21 @@ final class CommitProtocol {
     }
 
     /**
+     * Before the commit point of a commit whose target directories are synced only after it
+     * returns: a directory whose fsync failed on this handle is never trusted again
+     * ({@link GroupSync}), so a commit into it fails now, cleanly, rather than return and fail
+     * its deferred finish.
+     */
+    private void refusePoisonedTargets(Transaction tx) throws IOException {
+        for (String dir : tx.targetDirs()) {
+            if (groupSync.poisoned(dir)) {
+                throw new IOException("commit " + tx.id + ": an fsync of directory \"" + (dir.isEmpty() ? "." : dir)
+                        + "\" failed earlier on this store handle, so nothing committed into it can be made durable");
+            }
+        }
+    }
+
+    /**
      * Step 5 for an early-record commit, with its directory syncs and step 6 deferred: every
      * target is published as a hard link of its shadow, and the commit returns. Its record and
      * shadows are durable (the commit point), so a crash from here on rolls it forward; the
@@ -202,7 +218,7 @@ final class CommitProtocol {
         // The flusher takes no more work (it died): the record stays for recovery, as after a failed publish.
         Map<String, Integer> none = new java.util.LinkedHashMap<>();
         for (String d : targets.keySet()) none.put(d, Integer.MIN_VALUE);
-        finish.synced(none, store.ring);
+        finish.synced(none, store.ring); // fails the store and abandons the record
         throw new CommitUnknownException("commit " + id + " was published, but the store's flusher is gone, so its directories "
                 + "were not synced; Store.recover() finishes it", new IOException("flusher unavailable"));
     }
@@ -226,26 +242,33 @@ final class CommitProtocol {
                     break;
                 }
             }
-            if (failedDir == null) {
-                int[] r = ring.callBatch(unlinks);
-                for (int i = 0; i < r.length; i++) {
-                    // Left behind, a shadow is a second name of the published file: the next lone open's sweep removes it.
-                    if (r[i] < 0 && r[i] != -io.txring.uring.generated.Errno.ENOENT) {
-                        LOG.log(System.Logger.Level.WARNING, "txring: commit {0}: unlinking a shadow of {1} failed ({2})",
-                                id, unlinks[i].path(), io.txring.uring.generated.Errno.name(-r[i]));
-                    }
-                }
-                journal.remove(id, ranges, ring);                         // 6
-            } else {
-                journal.abandon(id); // an orphan once the locks go: its adopter syncs the directories again
+            IOException cause = null;
+            if (failedDir != null) {
                 String shown = failedDir.isEmpty() ? "." : failedDir;
-                IOException cause = failedWith == Integer.MIN_VALUE
-                        ? new IOException("the flusher did not sync " + shown)
+                cause = failedWith == Integer.MIN_VALUE ? new IOException("the flusher did not sync " + shown)
                         : io.txring.uring.NativeException.of("fsync", shown, failedWith);
-                failures.incrementAndGet();
-                store.fail(new CommitUnknownException("commit " + id + " returned, but the fsync of its directory " + shown
-                        + " failed afterwards; its record stays, and Store.recover() (or the next lone open) finishes it", cause));
-                LOG.log(System.Logger.Level.ERROR, "txring: commit {0}: a deferred directory fsync failed: {1}", id, cause.getMessage());
+                cause = new IOException("the fsync of directory " + shown + " failed after the commit returned", cause);
+            } else {
+                try {
+                    int[] r = ring.callBatch(unlinks);
+                    for (int i = 0; i < r.length; i++) {
+                        // Left behind, a shadow is a second name of the published file: the next lone open's sweep removes it.
+                        if (r[i] < 0 && r[i] != -io.txring.uring.generated.Errno.ENOENT) {
+                            LOG.log(System.Logger.Level.WARNING, "txring: commit {0}: unlinking a shadow of {1} failed ({2})",
+                                    id, unlinks[i].path(), io.txring.uring.generated.Errno.name(-r[i]));
+                        }
+                    }
+                    journal.remove(id, ranges, ring);                     // 6
+                } catch (RuntimeException e) { // e.g. the ring broke: the record stays, its shadows and targets with it
+                    cause = new IOException("finishing commit " + id + " after it returned failed", e);
+                }
+            }
+            if (cause != null) {
+                // Failed first, still under the locks (invariant 8); then the record is an orphan once they go.
+                store.fail(new CommitUnknownException("commit " + id + " returned, but its last step failed afterwards (" + cause.getMessage()
+                        + "); its record stays, and Store.recover() (or the next lone open) finishes it", cause));
+                journal.abandon(id, ring);
+                LOG.log(System.Logger.Level.ERROR, "txring: commit {0}: its deferred finish failed: {1}", id, cause.getMessage());
             }
         } finally {
             held.close();

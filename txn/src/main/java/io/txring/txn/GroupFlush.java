@@ -94,6 +94,10 @@ final class GroupFlush implements AutoCloseable {
     private int finishing;
     /** The flusher's alone: finishes taken for the current batch and not yet run (run as failed if the flusher dies). */
     private final ArrayDeque<Finish> inHand = new ArrayDeque<>();
+    /** The flusher's alone: the requests of the batch in flight (failed and woken if the flusher dies). */
+    private List<Request> current = List.of();
+    /** Set once a dead flusher has failed everything it held: {@link #settle} waits for it. */
+    private volatile boolean drained;
     /** Under the lock: the flusher is parked (or about to park) with nothing to do; a new request must unpark it. */
     private boolean idle;
     /** Under the lock: {@link #close()} was called; the flusher finishes what queued, then ends. */
@@ -210,7 +214,7 @@ final class GroupFlush implements AutoCloseable {
         while (true) {
             lock.lock();
             try {
-                if ((finishes.isEmpty() && finishing == 0) || dead != null || Thread.currentThread() == flusher) return;
+                if ((finishes.isEmpty() && finishing == 0) || drained || Thread.currentThread() == flusher) return;
             } finally {
                 lock.unlock();
             }
@@ -265,6 +269,7 @@ final class GroupFlush implements AutoCloseable {
                     if (queued.isEmpty() && finishes.isEmpty()) return; // closing, and nothing left
                     batch = new ArrayList<>(queued);
                     queued.clear();
+                    current = batch;
                     if (finishesDue(System.nanoTime())) {
                         fins = new ArrayList<>(finishes);
                         inHand.addAll(fins);
@@ -293,6 +298,7 @@ final class GroupFlush implements AutoCloseable {
                     lock.unlock();
                 }
                 for (Request r : batch) LockSupport.unpark(r.thread); // they read their results under the lock
+                current = List.of();
                 // After the committers are on their way: nobody waits for these. A failed batch (results null) fails each.
                 for (Finish f; (f = inHand.pollFirst()) != null; ) {
                     runFinish(f, finishResults, mine);
@@ -307,18 +313,22 @@ final class GroupFlush implements AutoCloseable {
                 }
             }
         } catch (Throwable t) {
-            dead = t;
+            List<Request> waiting;
             lock.lock();
             try {
-                for (Request r : queued) {
+                dead = t; // under the lock: no request or finish queues after this
+                waiting = new ArrayList<>(current);
+                waiting.addAll(queued);
+                queued.clear();
+                for (Request r : waiting) {
+                    if (r.done) continue;
                     r.failed = new IllegalStateException("the store's flusher thread died", t);
                     r.done = true;
-                    LockSupport.unpark(r.thread);
                 }
-                queued.clear();
             } finally {
                 lock.unlock();
             }
+            for (Request r : waiting) LockSupport.unpark(r.thread);
             List<Finish> left = new ArrayList<>(inHand);
             inHand.clear();
             lock.lock();
@@ -330,6 +340,7 @@ final class GroupFlush implements AutoCloseable {
                 lock.unlock();
             }
             for (Finish f : left) runFinish(f, null, mine); // as failed syncs: they abandon their records and let go of their locks
+            drained = true;
             throw t;
         } finally {
             if (own != null) own.close();

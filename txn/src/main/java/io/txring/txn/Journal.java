@@ -358,10 +358,15 @@ final class Journal {
 
     /** Abandons an in-flight record after a failure past the commit point: from now on it is an orphan. */
     void abandon(String txid) {
+        abandon(txid, ring);
+    }
+
+    /** As {@link #abandon(String)}, its close on {@code via} (the flusher's ring, for a deferred finish). */
+    void abandon(String txid, Ring via) {
         Integer block = logBlocks.remove(txid);
         if (block != null) log.keep(block); // the record stays, for whoever adopts it; never written again by this handle
         RecordFile file = openRecords.remove(txid);
-        if (file != null) ring.callRaw(Op.close(file.fd())); // the record stays, for whoever adopts it
+        if (file != null) via.callRaw(Op.close(file.fd())); // the record stays, for whoever adopts it
         inFlight.remove(txid);
     }
 
@@ -719,6 +724,11 @@ final class Journal {
     void rollForward(CommitRecord rec) throws IOException {
         Map<String, Integer> open = new TreeMap<>();
         Set<String> targets = new TreeSet<>(), crossSources = new TreeSet<>();
+        // A creates-only (early) record is published by links, and its shadows are unlinked only after the targets'
+        // directories are synced: a crash in between must still find them (its committer returned, maybe long ago).
+        boolean byLinks = rec.early();
+        List<Integer> shadowDirfds = new java.util.ArrayList<>();
+        List<String> shadowNames = new java.util.ArrayList<>();
         try {
             if (rec.early() && !settleEarly(rec, open)) return; // rolled back: it never committed
             for (CommitRecord.Step step : rec.steps()) {
@@ -732,6 +742,16 @@ final class Journal {
                         VersionStamp shadow = stampOrNull(shadowDirfd, step.shadow(), step.path());
                         if (shadow == null || !shadow.exists()) continue; // published before
                         boolean due = step.seen() == null || (now != null && CommitRecord.sameVersion(step.seen(), now));
+                        if (byLinks) { // published (or superseded) or not, the shadow goes only after the syncs below
+                            shadowDirfds.add(shadowDirfd);
+                            shadowNames.add(step.shadow());
+                            if (!due) continue;
+                            int r = ring.callRaw(new Op().prepLinkat(shadowDirfd, step.shadow(), dirfd, step.leaf(), 0));
+                            if (r == -Errno.EEXIST || r == -Errno.ENOENT) continue; // created by someone else / gone meanwhile
+                            fs.check(r, "linkat", step.path());
+                            targets.add(step.dir());
+                            continue;
+                        }
                         if (!due) { // superseded: the shadow is garbage
                             ring.callRaw(Op.unlinkat(shadowDirfd, step.shadow(), 0));
                             continue;
@@ -764,8 +784,12 @@ final class Journal {
                 Map<String, Integer> first = new TreeMap<>(), second = new TreeMap<>();
                 for (String d : targets) if (open.containsKey(d)) (crossSources.contains(d) ? second : first).put(d, open.get(d));
                 for (String d : crossSources) if (open.containsKey(d) && !first.containsKey(d)) second.put(d, open.get(d));
-                for (var e : first.entrySet()) fs.check(ring.callRaw(Op.fsync(e.getValue())), "fsync", shown(e.getKey()));
-                for (var e : second.entrySet()) fs.check(ring.callRaw(Op.fsync(e.getValue())), "fsync", shown(e.getKey()));
+                for (var e : first.entrySet()) syncDir(e.getKey(), e.getValue());
+                for (var e : second.entrySet()) syncDir(e.getKey(), e.getValue());
+            }
+            for (int i = 0; i < shadowNames.size(); i++) { // after the syncs: see byLinks
+                int r = ring.callRaw(Op.unlinkat(shadowDirfds.get(i), shadowNames.get(i), 0));
+                if (r < 0 && r != -Errno.ENOENT) fs.check(r, "unlinkat", shadowNames.get(i));
             }
         } finally {
             for (int fd : open.values()) if (fd >= 0 && fd != store.rootFd) ring.callRaw(Op.close(fd));
@@ -774,6 +798,15 @@ final class Journal {
 
     private static String shown(String dir) {
         return dir.isEmpty() ? "." : dir;
+    }
+
+    /** Fsyncs directory {@code dir} for a roll-forward — never one whose fsync failed on this handle before (fsyncgate). */
+    private void syncDir(String dir, int fd) throws IOException {
+        if (groupSync.poisoned(dir)) {
+            throw new IOException("fsync of directory \"" + shown(dir) + "\" failed earlier on this store handle; it is not trusted "
+                    + "again, so the commit record naming it stays for the next lone open");
+        }
+        fs.check(ring.callRaw(Op.fsync(fd)), "fsync", shown(dir));
     }
 
     /**

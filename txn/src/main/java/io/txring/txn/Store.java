@@ -20,8 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * <h2>Invariants</h2>
  * <ol>
  *   <li>A target file is never modified in place: changes go to a shadow file
- *       ({@code .txr-<txid>-<n>}) and are published by rename, so readers see the old inode
- *       or the new one, never a mix.</li>
+ *       ({@code .txr-<txid>-<n>}) and are published by rename (a creates-only commit: by a
+ *       hard link, the shadow unlinked once the target is durable), so readers see the old
+ *       inode or the new one, never a mix.</li>
  *   <li>Every path is resolved beneath the root without following symlinks
  *       (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS).</li>
  *   <li>A shadow is synced before anything that depends on it is published (DURABLE).</li>

@@ -21,7 +21,8 @@ import java.util.TreeMap;
 /**
  * A set of file changes that lands completely or not at all. Reads record each file's
  * {@link VersionStamp} at first touch; writes go to shadow files beside their targets;
- * {@link #commit()} validates every stamp and publishes by rename. Closing without a
+ * {@link #commit()} validates every stamp and publishes by rename (a commit that only
+ * creates files: by hard links). Closing without a
  * commit aborts. Not thread-safe: one transaction belongs to one thread at a time.
  *
  * <p>The commit protocol is described step by step in {@link Store}.
@@ -840,6 +841,13 @@ public final class Transaction implements AutoCloseable {
         }
         if (first != null) throw first;
         return targets;
+    }
+
+    /** The directories this transaction's changes publish into. */
+    java.util.Set<String> targetDirs() {
+        java.util.Set<String> dirs = new java.util.TreeSet<>();
+        for (Entry e : changed()) dirs.add(e.path.parent());
+        return dirs;
     }
 
     /** Unlinks of every shadow name this transaction still has (a deferred finish's, once its targets are durable). */

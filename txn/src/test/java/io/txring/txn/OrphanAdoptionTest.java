@@ -8,9 +8,12 @@ import io.txring.core.RingConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,7 +101,13 @@ class OrphanAdoptionTest {
         for (boolean otherHandle : new boolean[] {true, false}) {
             Path root = Files.createDirectories(base.resolve("acked-" + backend + "-" + otherHandle));
             Files.createDirectories(root.resolve("d"));
-            Store here = otherHandle ? Store.open(root, StoreConfig.defaults().withRing(RingConfig.builder().backend(backend).build())) : null;
+            // What the live handle's adoption does, in order: opcode, fsync flags, first path.
+            List<String> ops = Collections.synchronizedList(new ArrayList<>());
+            AtomicBoolean recording = new AtomicBoolean();
+            RingConfig traced = RingConfig.builder().backend(backend).tracer((op, res) -> {
+                if (recording.get()) ops.add(op.opcode() + " " + op.flags() + " " + op.firstPath());
+            }).build();
+            Store here = otherHandle ? Store.open(root, StoreConfig.defaults().withRing(traced)) : null;
             try {
                 Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Dtxring.finishDelayMicros=600000000",
                         "-cp", System.getProperty("java.class.path"), Child.class.getName(), root.toString(),
@@ -107,14 +116,33 @@ class OrphanAdoptionTest {
                 String out = new String(child.getInputStream().readAllBytes(), UTF_8);
                 assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child finished");
                 assertEquals(98, child.exitValue(), "the child died right after its commit returned: " + out);
-                assertFalse(leftovers(root).isEmpty(), "the dead delivery's record and shadows are still there (its finish never ran)");
+                assertFalse(leftovers(root).stream().filter(p -> p.getFileName().toString().startsWith(".txr-")).toList().isEmpty(),
+                        "the dead delivery's shadows are still there (its finish never ran)");
                 if (here != null) {
+                    recording.set(true);
                     String seen = here.run(tx -> {
                         StringBuilder b = new StringBuilder();
                         for (String p : PATHS) b.append(tx.exists(p) ? new String(tx.read(p), UTF_8) : "0");
                         return b.toString();
                     });
                     assertEquals("111", seen, "an acknowledged delivery is whole for a live handle");
+                    recording.set(false);
+                    // The adopter removes the shadows only once every target directory is synced (a power cut in
+                    // between must still find them): no directory fsync (a full fsync; logs and files get fdatasync)
+                    // comes after the first shadow's unlink.
+                    List<String> seenOps = List.copyOf(ops);
+                    int firstUnlink = -1;
+                    for (int i = 0; i < seenOps.size() && firstUnlink < 0; i++) {
+                        String[] f = seenOps.get(i).split(" ", 3);
+                        if (Integer.parseInt(f[0]) == io.txring.uring.generated.uring_h.IORING_OP_UNLINKAT && f[2].startsWith(".txr-")) firstUnlink = i;
+                    }
+                    assertTrue(firstUnlink > 0, "the adopter removed the shadows: " + seenOps);
+                    for (String o : seenOps.subList(firstUnlink, seenOps.size())) {
+                        String[] f = o.split(" ", 3);
+                        boolean dirFsync = Integer.parseInt(f[0]) == io.txring.uring.generated.uring_h.IORING_OP_FSYNC
+                                && (Integer.parseInt(f[1]) & io.txring.uring.generated.uring_h.IORING_FSYNC_DATASYNC) == 0;
+                        assertFalse(dirFsync, "a directory fsync after a shadow was unlinked: " + seenOps);
+                    }
                     assertEquals(List.of(), leftovers(root).stream().filter(p -> p.getFileName().toString().startsWith(".txr-")).toList(),
                             "the live handle finished it: no shadow left (the dead handle's log, zeroed, waits for a lone open)");
                 }
