@@ -854,7 +854,8 @@ public final class Transaction implements AutoCloseable {
     Op[] shadowUnlinks() {
         List<Op> ops = new ArrayList<>();
         for (Entry e : entries.values()) {
-            if (e.shadow != null) ops.add(Op.unlinkat(e.shadowDirfd, e.shadow, 0).describing(e.path.path()));
+            // Not describing(): on a one-path op it would replace the path tracers (and the crash model) see.
+            if (e.shadow != null) ops.add(Op.unlinkat(e.shadowDirfd, e.shadow, 0));
         }
         return ops.toArray(Op[]::new);
     }
