@@ -40,8 +40,12 @@ class OrphanAdoptionTest {
         public static void main(String[] args) throws Exception {
             int k = Integer.parseInt(args[1]);
             AtomicInteger ops = new AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean returned = new java.util.concurrent.atomic.AtomicBoolean();
             RingConfig ring = RingConfig.builder().backend(Backend.valueOf(args[2])).tracer((op, res) -> {
-                if (ops.getAndIncrement() == k) Runtime.getRuntime().halt(99); // dies with the op done, like a SIGKILL
+                if (ops.getAndIncrement() == k) {
+                    System.out.println("HALT " + (returned.get() ? "after" : "before") + " commit returned"); // println flushes
+                    Runtime.getRuntime().halt(99); // dies with the op done, like a SIGKILL
+                }
             }).build();
             int before;
             try (Store store = Store.open(Path.of(args[0]), StoreConfig.defaults().withRing(ring))) {
@@ -52,6 +56,7 @@ class OrphanAdoptionTest {
                         else tx.write(p, "1".getBytes(UTF_8));
                     }
                     tx.commit();
+                    returned.set(true);
                 }
                 if (args.length > 4 && args[4].equals("read-after-commit")) {
                     // Its paths are locked until the deferred finish runs: this read must hurry it, not wait out its delay.
@@ -185,18 +190,26 @@ class OrphanAdoptionTest {
         assertEquals("111", contents(root));
     }
 
-    private void killAfterEachOp(Backend backend, boolean creates) throws Exception {
+    /** The delivery case with the deferred finish off: the switch's other path keeps its guarantees too. */
+    @org.junit.jupiter.api.Test
+    void aDeliveryWithoutDeferredFinishWhoseOwnerDiedIsFinished() throws Exception {
+        killAfterEachOp(Backend.IO_URING, true, "-Dtxring.deferredFinish=false");
+    }
+
+    private void killAfterEachOp(Backend backend, boolean creates, String... childProperties) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        int end = Integer.MAX_VALUE, from = 0, states = 0, adopted = 0, absent = 0;
+        int end = Integer.MAX_VALUE, from = 0, states = 0, adopted = 0, absent = 0, afterReturn = 0;
         for (int k = 0; k <= end; k++) {
             Path root = Files.createDirectories(base.resolve(backend + "-" + k));
             Files.createDirectories(root.resolve("d"));
             if (!creates) for (String p : PATHS) Files.writeString(root.resolve(p), "0");
             try (Store here = Store.open(root, StoreConfig.defaults().withRing(RingConfig.builder().backend(backend).build()))) {
-                Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+                command.addAll(List.of(childProperties));
+                command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                         Child.class.getName(), root.toString(), Integer.toString(k == 0 ? Integer.MAX_VALUE : from + k - 1), backend.name(),
-                        creates ? "create" : "write")
-                        .redirectErrorStream(true).start();
+                        creates ? "create" : "write"));
+                Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
                 String out;
                 try {
                     out = new String(child.getInputStream().readAllBytes(), UTF_8);
@@ -221,6 +234,10 @@ class OrphanAdoptionTest {
                     return b.toString();
                 });
                 assertTrue(seen.equals("000") || seen.equals("111"), "op " + k + ": a committed transaction read " + seen);
+                if (out.contains("HALT after commit returned")) { // acknowledged before it died: it must have landed
+                    assertEquals("111", seen, "op " + k + ": the commit had returned");
+                    afterReturn++;
+                }
                 if (seen.equals("111")) adopted++;
                 else absent++;
                 assertEquals(seen.replace("0", "0+").replace("1", "1+"), contents(root), "op " + k + ": the later commit built on it");
@@ -234,8 +251,11 @@ class OrphanAdoptionTest {
             states++;
             deleteTree(root);
         }
-        System.out.printf("orphan adoption (%s, %s): %d kill points of a 3-path commit in another JVM: %d finished by this process, %d never committed%n",
-                backend, creates ? "creates" : "replaces", states, adopted, absent);
+        System.out.printf("orphan adoption (%s, %s%s): %d kill points of a 3-path commit in another JVM: %d finished by this process "
+                        + "(%d of them killed after commit returned), %d never committed%n",
+                backend, creates ? "creates" : "replaces", childProperties.length == 0 ? "" : ", " + String.join(" ", childProperties),
+                states, adopted, afterReturn, absent);
+        assertTrue(afterReturn > 0, "some kill points fell after commit returned");
         assertTrue(adopted > 0 && absent > 0, "kill points fell both before and after the commit point");
     }
 
