@@ -196,7 +196,7 @@ final class CommitProtocol {
     private boolean publishDeferringFinish(Transaction tx, LockTable.Held held, Set<Integer> ranges) throws IOException {
         Map<String, Integer> targets;
         try {
-            targets = tx.publishByLinks();
+            targets = tx.publish(true).getFirst();
         } catch (IOException | RuntimeException failure) {
             throw publishFailed(tx, failure);
         }

@@ -85,9 +85,10 @@ final class GroupFlush implements AutoCloseable {
     // A j.u.c lock and direct unparks, not a monitor: a virtual thread woken from Object.wait takes an extra hop through the JDK's unblocker.
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Request> queued = new ArrayDeque<>();
-    /** Under the lock: deferred finishes not yet submitted, oldest first, with when each came. */
+    /** Under the lock: deferred finishes not yet submitted, oldest first. */
     private final ArrayDeque<Finish> finishes = new ArrayDeque<>();
-    private final ArrayDeque<Long> finishedAt = new ArrayDeque<>();
+    /** Under the lock: when the oldest of {@link #finishes} came (meaningless while it is empty). */
+    private long oldestFinishAt;
     /** Under the lock: someone waits for a deferred finish's locks (or the store closes): they go in the next batch. */
     private boolean hurry;
     /** Under the lock: how many deferred finishes the flusher took and has not completed. */
@@ -180,8 +181,8 @@ final class GroupFlush implements AutoCloseable {
         lock.lock();
         try {
             if (dead != null || stopping) return false;
+            if (finishes.isEmpty()) oldestFinishAt = System.nanoTime();
             finishes.add(f);
-            finishedAt.add(System.nanoTime());
             // An idle flusher parks untimed: the first pending finish must wake it to start the clock.
             wake = idle && (finishes.size() == 1 || finishes.size() >= FINISH_BATCH);
             if (wake) idle = false;
@@ -226,7 +227,7 @@ final class GroupFlush implements AutoCloseable {
     /** Under the lock: whether the pending finishes should go in the next batch. */
     private boolean finishesDue(long now) {
         return !finishes.isEmpty() && (hurry || stopping || finishes.size() >= FINISH_BATCH
-                || now - finishedAt.peekFirst() >= FINISH_DELAY_NANOS);
+                || now - oldestFinishAt >= FINISH_DELAY_NANOS);
     }
 
     private static boolean syncs(Op[] ops) {
@@ -260,7 +261,7 @@ final class GroupFlush implements AutoCloseable {
                         try {
                             // a new request's unpark; with finishes pending, also the oldest one's deadline
                             if (finishes.isEmpty()) LockSupport.park(this);
-                            else LockSupport.parkNanos(this, finishedAt.peekFirst() + FINISH_DELAY_NANOS - now);
+                            else LockSupport.parkNanos(this, oldestFinishAt + FINISH_DELAY_NANOS - now);
                         } finally {
                             lock.lock();
                         }
@@ -274,7 +275,6 @@ final class GroupFlush implements AutoCloseable {
                         fins = new ArrayList<>(finishes);
                         inHand.addAll(fins);
                         finishes.clear();
-                        finishedAt.clear();
                         finishing = fins.size();
                         hurry = false;
                     }
@@ -335,7 +335,6 @@ final class GroupFlush implements AutoCloseable {
             try {
                 left.addAll(finishes);
                 finishes.clear();
-                finishedAt.clear();
             } finally {
                 lock.unlock();
             }

@@ -165,7 +165,7 @@ final class RecordLog implements AutoCloseable {
 
     /** Removes the record in {@code block}: zeroes its start (not synced: see {@link CommitMarks}). */
     int clear(int block) {
-        return store.fs.writeOnce(fd, ZEROS, (long) block * BLOCK);
+        return clear(block, store.ring);
     }
 
     /** As {@link #clear(int)}, on {@code via} (the flusher's ring, for a deferred finish). */

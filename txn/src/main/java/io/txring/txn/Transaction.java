@@ -795,18 +795,28 @@ public final class Transaction implements AutoCloseable {
      * source of such a rename are synced in a second stage, after the others.
      */
     List<Map<String, Integer>> publish() throws IOException {
+        return publish(false);
+    }
+
+    /**
+     * As {@link #publish()}; with {@code byLinks} (a deferred finish, {@link CommitProtocol}) every
+     * change must be a create, published as a hard link of its shadow, which keeps its name until
+     * the target directories are synced — a crash before then must still find every shadow, to
+     * roll the record forward. Nothing leaves a source directory then: one stage.
+     */
+    List<Map<String, Integer>> publish(boolean byLinks) throws IOException {
         List<Entry> changed = changed();
         Op[] ops = new Op[changed.size()];
-        for (int i = 0; i < ops.length; i++) ops[i] = publishOp(changed.get(i));
+        for (int i = 0; i < ops.length; i++) ops[i] = byLinks ? linkOp(changed.get(i)) : publishOp(changed.get(i));
         java.util.Set<String> crossSources = new java.util.HashSet<>();
-        for (Entry e : changed) if (e.shadow != null && !e.shadowDir.equals(e.path.parent())) crossSources.add(e.shadowDir);
+        if (!byLinks) for (Entry e : changed) if (e.shadow != null && !e.shadowDir.equals(e.path.parent())) crossSources.add(e.shadowDir);
         int[] r = store.ring.callBatch(ops);
         Map<String, Integer> touched = new TreeMap<>(), later = new TreeMap<>();
         IOException first = null;
         for (int i = 0; i < r.length; i++) {
             Entry e = changed.get(i);
             if (r[i] >= 0) {
-                e.shadow = null; // published: nothing left to remove
+                if (!byLinks) e.shadow = null; // published: nothing left to remove
                 (crossSources.contains(e.path.parent()) ? later : touched).put(e.path.parent(), e.dirfd);
             } else if (first == null) {
                 first = NativeException.of(ops[i].name(), e.path.path(), r[i]);
@@ -814,33 +824,6 @@ public final class Transaction implements AutoCloseable {
         }
         if (first != null) throw first;
         return later.isEmpty() ? List.of(touched) : List.of(touched, later);
-    }
-
-    /**
-     * Step 5 of a deferred finish ({@link CommitProtocol}): publishes every create as a hard
-     * link of its shadow, which keeps its name until the target directories are synced — a
-     * crash before then must still find every shadow, to roll the record forward. Returns the
-     * target directories (path → fd) to sync.
-     */
-    Map<String, Integer> publishByLinks() throws IOException {
-        List<Entry> changed = changed();
-        Op[] ops = new Op[changed.size()];
-        for (int i = 0; i < ops.length; i++) {
-            Entry e = changed.get(i);
-            if (e.kind != Kind.CREATE || e.shadow == null) throw new IllegalStateException("publishByLinks: " + e.path.path() + " is not a create");
-            // linkat never replaces: a target that appeared since validation fails the link, as RENAME_NOREPLACE would
-            ops[i] = new Op().prepLinkat(e.shadowDirfd, e.shadow, e.dirfd, e.path.leaf(), 0).describing(e.path.path());
-        }
-        int[] r = store.ring.callBatch(ops);
-        Map<String, Integer> targets = new TreeMap<>();
-        IOException first = null;
-        for (int i = 0; i < r.length; i++) {
-            Entry e = changed.get(i);
-            if (r[i] >= 0) targets.put(e.path.parent(), e.dirfd);
-            else if (first == null) first = NativeException.of("linkat", e.path.path(), r[i]);
-        }
-        if (first != null) throw first;
-        return targets;
     }
 
     /** The directories this transaction's changes publish into. */
@@ -869,6 +852,12 @@ public final class Transaction implements AutoCloseable {
 
     private List<Entry> changed() {
         return entries.values().stream().filter(e -> e.kind != Kind.NONE).toList();
+    }
+
+    /** A create published as a hard link: linkat never replaces, so a target that appeared since validation fails it, as RENAME_NOREPLACE would. */
+    private static Op linkOp(Entry e) {
+        if (e.kind != Kind.CREATE || e.shadow == null) throw new IllegalStateException("publish by links: " + e.path.path() + " is not a create");
+        return new Op().prepLinkat(e.shadowDirfd, e.shadow, e.dirfd, e.path.leaf(), 0).describing(e.path.path());
     }
 
     private static Op publishOp(Entry e) {
