@@ -10,25 +10,40 @@ import java.util.Map;
 /**
  * A snapshot of another process's counters, for a server the bench started: user and system
  * CPU from {@code /proc/<pid>/stat} (ticks; the process total, so threads that exited are in
- * it) and each live thread's context switches from {@code /proc/<pid>/task/<tid>/status}.
+ * it), each live thread's context switches from {@code /proc/<pid>/task/<tid>/status}, and the
+ * CPU of a JVM's JIT compiler threads ({@code C1/C2 CompilerThread*}; 0 for other programs).
  */
-public record ProcessCounters(long userTicks, long sysTicks, Map<Long, Long> switchesByThread) {
+public record ProcessCounters(long userTicks, long sysTicks, Map<Long, Long> switchesByThread, long jitTicks) {
     public static final long NANOS_PER_TICK = 10_000_000; // USER_HZ is 100 on Linux x86-64 and arm64
 
     public static ProcessCounters of(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // the command name may hold spaces
         Map<Long, Long> switches = new HashMap<>();
+        long jit = 0;
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
             for (Path t : tasks) {
                 try {
                     switches.put(Long.parseLong(t.getFileName().toString()), switches(Files.readString(t.resolve("status"))));
+                    if (Files.readString(t.resolve("comm")).matches("C[12] CompilerThre.*\\s*")) jit += cpuTicks(Files.readString(t.resolve("stat")));
                 } catch (IOException e) {
                     // the thread exited between the listing and the read
                 }
             }
         }
-        return new ProcessCounters(Long.parseLong(f[11]), Long.parseLong(f[12]), switches);
+        return new ProcessCounters(Long.parseLong(f[11]), Long.parseLong(f[12]), switches, jit);
+    }
+
+    /** utime + stime of one {@code stat} line. */
+    private static long cpuTicks(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    /** The JIT compilers' share of the process's CPU since {@code before}: high while the JVM still warms up. */
+    public double jitShareSince(ProcessCounters before) {
+        long all = userTicks + sysTicks - before.userTicks - before.sysTicks;
+        return all <= 0 ? 0 : (double) (jitTicks - before.jitTicks) / all;
     }
 
     static long switches(String status) {

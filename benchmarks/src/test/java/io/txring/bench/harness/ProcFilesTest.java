@@ -27,11 +27,12 @@ class ProcFilesTest {
 
     @Test
     void switchesOfAThreadBornOrGoneBetweenSnapshotsNeverGoNegative() {
-        ProcessCounters before = new ProcessCounters(10, 5, java.util.Map.of(1L, 100L, 2L, 50L));
-        ProcessCounters after = new ProcessCounters(30, 6, java.util.Map.of(1L, 130L, 3L, 4L)); // thread 2 exited, 3 was born
+        ProcessCounters before = new ProcessCounters(10, 5, java.util.Map.of(1L, 100L, 2L, 50L), 3);
+        ProcessCounters after = new ProcessCounters(30, 6, java.util.Map.of(1L, 130L, 3L, 4L), 10); // thread 2 exited, 3 was born
         assertEquals(34, after.switchesSince(before));
         assertEquals(20 * ProcessCounters.NANOS_PER_TICK, after.userNanosSince(before));
         assertEquals(ProcessCounters.NANOS_PER_TICK, after.sysNanosSince(before));
+        assertEquals(7.0 / 21, after.jitShareSince(before), 1e-9);
     }
 
     @Test
@@ -39,5 +40,7 @@ class ProcFilesTest {
         ProcessCounters now = ProcessCounters.of(ProcessHandle.current().pid());
         assertTrue(now.switchesByThread().size() > 1, "a JVM has more than one thread: " + now.switchesByThread());
         assertTrue(now.userTicks() >= 0 && now.sysTicks() >= 0);
+        // this JVM compiled the test framework: its compiler threads exist and are counted, never more than the process
+        assertTrue(now.jitTicks() > 0 && now.jitTicks() <= now.userTicks() + now.sysTicks(), "JIT ticks " + now.jitTicks());
     }
 }

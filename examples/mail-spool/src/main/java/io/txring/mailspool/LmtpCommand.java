@@ -49,6 +49,10 @@ final class LmtpCommand implements Callable<Integer> {
     @Option(names = "--max-data-time", paramLabel = "DURATION", defaultValue = "10m", description = "longest DATA per message before 421 (default ${DEFAULT-VALUE})")
     Duration maxDataTime;
 
+    @Option(names = "--event-loops", paramLabel = "N", description = "network threads (default: one per four CPUs, at least one; here "
+            + "${DEFAULT-VALUE})")
+    int eventLoops = LmtpServerConfig.defaultEventLoops();
+
     @Mixin StoreOptions store;
 
     @Override
@@ -64,7 +68,7 @@ final class LmtpCommand implements Callable<Integer> {
         try {
             config = LmtpServerConfig.loopback(0).withListen(address, allowRemote).withMaxMessageSize(maxMessageSize)
                     .withMaxSessions(maxSessions).withIdleTimeout(idleTimeout).withMaxSessionsPerAddress(maxSessionsPerAddress)
-                    .withMaxErrors(maxErrors).withMaxDataTime(maxDataTime);
+                    .withMaxErrors(maxErrors).withMaxDataTime(maxDataTime).withEventLoops(eventLoops);
         } catch (IllegalArgumentException e) {
             parent.err().println("mailspool lmtp: " + e.getMessage());
             return SysExits.USAGE;

@@ -35,7 +35,7 @@ public final class LmtpServer implements AutoCloseable {
     private final LmtpServerConfig config;
     private final MailDrop agent;
     private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+    private final EventLoopGroup workers;
     private final ChannelGroup channels = new DefaultChannelGroup("lmtp", GlobalEventExecutor.INSTANCE);
     private final AtomicInteger sessions = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
@@ -45,6 +45,7 @@ public final class LmtpServer implements AutoCloseable {
     private LmtpServer(MailDrop agent, LmtpServerConfig config) throws IOException {
         this.agent = agent;
         this.config = config;
+        this.workers = new MultiThreadIoEventLoopGroup(config.eventLoops(), NioIoHandler.newFactory());
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)

@@ -19,10 +19,11 @@ import java.util.Objects;
  * @param maxSessionsPerAddress concurrent sessions from one client address; more are greeted with 421 4.7.0 and closed
  * @param maxErrors      error replies a session may earn; the next one is followed by 421 4.7.0 and the close
  * @param maxDataTime    time from DATA's 354 to the final {@code .}; longer gets 421 4.4.2, the message is dropped
+ * @param eventLoops     threads doing the network ({@link #defaultEventLoops()}); the disk work runs on virtual threads
  */
 public record LmtpServerConfig(InetSocketAddress listen, boolean allowRemote, String hostname, long maxMessageSize,
                                int maxSessions, int maxRecipients, Duration idleTimeout, int maxLineLength,
-                               int queuedBytes, int maxSessionsPerAddress, int maxErrors, Duration maxDataTime) {
+                               int queuedBytes, int maxSessionsPerAddress, int maxErrors, Duration maxDataTime, int eventLoops) {
     public LmtpServerConfig {
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(hostname, "hostname");
@@ -36,6 +37,7 @@ public record LmtpServerConfig(InetSocketAddress listen, boolean allowRemote, St
         if (maxSessionsPerAddress < 1) throw new IllegalArgumentException("maxSessionsPerAddress must be ≥ 1: " + maxSessionsPerAddress);
         if (maxErrors < 1) throw new IllegalArgumentException("maxErrors must be ≥ 1: " + maxErrors);
         if (maxDataTime.isNegative() || maxDataTime.isZero()) throw new IllegalArgumentException("maxDataTime must be > 0: " + maxDataTime);
+        if (eventLoops < 1) throw new IllegalArgumentException("eventLoops must be ≥ 1: " + eventLoops);
         if (queuedBytes < LmtpFraming.CHUNK) throw new IllegalArgumentException("queuedBytes must be ≥ " + LmtpFraming.CHUNK);
         if (!allowRemote && !listen.getAddress().isLoopbackAddress()) {
             throw new IllegalArgumentException("refusing to listen on " + listen.getAddress().getHostAddress()
@@ -50,41 +52,56 @@ public record LmtpServerConfig(InetSocketAddress listen, boolean allowRemote, St
     public static LmtpServerConfig loopback(int port) {
         return new LmtpServerConfig(new InetSocketAddress("127.0.0.1", port), false,
                 io.txring.mailspool.MaildirName.localHost(), 50L << 20, 100, 100, Duration.ofMinutes(5), 2048, 1 << 20,
-                20, 20, Duration.ofMinutes(10));
+                20, 20, Duration.ofMinutes(10), defaultEventLoops());
+    }
+
+    /**
+     * One event loop per four CPUs, at least one. LMTP is a few small round trips per message:
+     * one loop keeps thousands of sessions busy, and each extra one mostly adds sleeps and
+     * wake-ups. Measured on 2 vCPUs, 10 sessions × 3 recipients: one loop 560–573 µs of server
+     * CPU per message, Netty's default of four 710–723 µs (docs/BENCHMARKS.md, issue 14 step 5).
+     */
+    public static int defaultEventLoops() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / 4);
     }
 
     public LmtpServerConfig withMaxMessageSize(long n) {
         return new LmtpServerConfig(listen, allowRemote, hostname, n, maxSessions, maxRecipients, idleTimeout, maxLineLength, queuedBytes,
-                maxSessionsPerAddress, maxErrors, maxDataTime);
+                maxSessionsPerAddress, maxErrors, maxDataTime, eventLoops);
     }
 
     public LmtpServerConfig withMaxSessions(int n) {
         return new LmtpServerConfig(listen, allowRemote, hostname, maxMessageSize, n, maxRecipients, idleTimeout, maxLineLength, queuedBytes,
-                maxSessionsPerAddress, maxErrors, maxDataTime);
+                maxSessionsPerAddress, maxErrors, maxDataTime, eventLoops);
     }
 
     public LmtpServerConfig withIdleTimeout(Duration d) {
         return new LmtpServerConfig(listen, allowRemote, hostname, maxMessageSize, maxSessions, maxRecipients, d, maxLineLength, queuedBytes,
-                maxSessionsPerAddress, maxErrors, maxDataTime);
+                maxSessionsPerAddress, maxErrors, maxDataTime, eventLoops);
     }
 
     public LmtpServerConfig withListen(InetSocketAddress a, boolean allowRemoteAddress) {
         return new LmtpServerConfig(a, allowRemoteAddress, hostname, maxMessageSize, maxSessions, maxRecipients, idleTimeout, maxLineLength, queuedBytes,
-                maxSessionsPerAddress, maxErrors, maxDataTime);
+                maxSessionsPerAddress, maxErrors, maxDataTime, eventLoops);
     }
 
     public LmtpServerConfig withMaxSessionsPerAddress(int n) {
         return new LmtpServerConfig(listen, allowRemote, hostname, maxMessageSize, maxSessions, maxRecipients, idleTimeout, maxLineLength, queuedBytes,
-                n, maxErrors, maxDataTime);
+                n, maxErrors, maxDataTime, eventLoops);
     }
 
     public LmtpServerConfig withMaxErrors(int n) {
         return new LmtpServerConfig(listen, allowRemote, hostname, maxMessageSize, maxSessions, maxRecipients, idleTimeout, maxLineLength, queuedBytes,
-                maxSessionsPerAddress, n, maxDataTime);
+                maxSessionsPerAddress, n, maxDataTime, eventLoops);
     }
 
     public LmtpServerConfig withMaxDataTime(Duration d) {
         return new LmtpServerConfig(listen, allowRemote, hostname, maxMessageSize, maxSessions, maxRecipients, idleTimeout, maxLineLength, queuedBytes,
-                maxSessionsPerAddress, maxErrors, d);
+                maxSessionsPerAddress, maxErrors, d, eventLoops);
+    }
+
+    public LmtpServerConfig withEventLoops(int n) {
+        return new LmtpServerConfig(listen, allowRemote, hostname, maxMessageSize, maxSessions, maxRecipients, idleTimeout, maxLineLength, queuedBytes,
+                maxSessionsPerAddress, maxErrors, maxDataTime, n);
     }
 }
