@@ -35,6 +35,9 @@ final class CommitProtocol {
     void commit(Transaction tx) throws IOException {
         try {
             boolean early = EARLY_RECORDS && sync.tracksRemovals() && tx.contentKnown(); // creates only, content known: steps 1 and 4 as one
+            // Only a deferred finish publishes by links, where targets may share one shadow name (Transaction#link);
+            // early implies two changes or more, so never publishOne. Every other commit gives each target its own name.
+            if (!early || !DEFERRED_FINISH) tx.unshareAll();
             if (!early) flush(tx);                                        // 1
             LockTable.Held held = lock(tx);                               // 2
             boolean handedOver = false; // the locks went with a deferred finish: the flusher lets go of them

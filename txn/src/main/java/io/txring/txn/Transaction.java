@@ -48,6 +48,14 @@ public final class Transaction implements AutoCloseable {
         ShadowInode inode;
         /** The shadow is a hard link to the committed file of this entry (see {@link #link}): never written through. */
         Entry linksCommitted;
+        /**
+         * {@link #shadow} is another entry's shadow name, not a link of this entry's own ({@link #link}
+         * defers that link): a commit that publishes by links needs none; anything else gets one
+         * first ({@link #unshareAll}). With {@code besideSource} the own link goes beside the shared
+         * name (a staging directory), else into this entry's placed shadow directory.
+         */
+        boolean sharesName;
+        boolean besideSource;
 
         Entry(StorePath path, int dirfd, VersionStamp seen) {
             this.path = path;
@@ -287,21 +295,20 @@ public final class Transaction implements AutoCloseable {
         Entry dst = touch(newPath);
         if (existsNow(dst)) throw new FileAlreadyExistsException(newPath);
         dropShadow(dst);
-        if (src.shadow != null && src.linksCommitted == null && !src.shadowDir.equals(src.path.parent())) {
-            // Beside the shadow it links (a staging directory, e.g. Maildir's tmp/, not a target's):
-            // the commit then syncs one shadow directory, not one per name.
+        if (src.shadow != null && src.linksCommitted == null) {
+            // Share the shadow's name: a deferred finish publishes every target as a link of it, so no second
+            // name need exist (a linkat now and an unlinkat at the finish saved); unshareAll makes one when needed.
             dst.shadowDir = src.shadowDir;
             dst.shadowDirfd = src.shadowDirfd;
-        } else {
-            placeShadow(dst);
-        }
-        String name = StorePath.SHADOW_PREFIX + id + "-" + (shadows++);
-        if (src.shadow != null && src.linksCommitted == null) {
-            fs.check(store.ring.callRaw(new Op().prepLinkat(src.shadowDirfd, src.shadow, dst.shadowDirfd, name, 0)), "linkat", newPath);
-            dst.shadow = name;
+            dst.shadow = src.shadow;
+            dst.sharesName = true;
+            // Beside a staging directory's shadow (e.g. Maildir's tmp/), not a target's: one shadow directory to sync.
+            dst.besideSource = !src.shadowDir.equals(src.path.parent());
             dst.shadowSize = src.shadowSize;
             dst.inode = src.inode; // flush syncs the inode through src's fd (handed over if src is dropped)
         } else {
+            placeShadow(dst);
+            String name = StorePath.SHADOW_PREFIX + id + "-" + (shadows++);
             int fromDir = src.shadow != null ? src.shadowDirfd : src.dirfd;
             String from = src.shadow != null ? src.shadow : src.path.leaf();
             fs.check(store.ring.callRaw(new Op().prepLinkat(fromDir, from, dst.shadowDirfd, name, 0)), "linkat", newPath);
@@ -312,6 +319,33 @@ public final class Transaction implements AutoCloseable {
             dst.linksCommitted = committed;
         }
         dst.kind = dst.seen.exists() ? Kind.WRITE : Kind.CREATE; // deleted earlier in this transaction: a replace
+    }
+
+    /**
+     * Gives every entry that shares another's shadow name ({@link Entry#sharesName}) a hard link
+     * of its own: before anything renames or unlinks a shadow name, and before a commit that
+     * publishes by renames. A failure leaves the entries that got theirs and throws (nothing is
+     * published yet: the caller aborts, and an abort removes every name).
+     */
+    void unshareAll() throws IOException {
+        for (Entry e : entries.values()) {
+            if (!e.sharesName) continue;
+            String sharedDir = e.shadowDir;
+            int sharedDirfd = e.shadowDirfd;
+            if (!e.besideSource) {
+                e.shadowDirfd = -1; // placeShadow fills both in
+                placeShadow(e);
+            }
+            String name = StorePath.SHADOW_PREFIX + id + "-" + (shadows++);
+            int r = store.ring.callRaw(new Op().prepLinkat(sharedDirfd, e.shadow, e.shadowDirfd, name, 0));
+            if (r < 0) { // back to sharing: the entry still names the shared shadow, which an abort removes
+                e.shadowDir = sharedDir;
+                e.shadowDirfd = sharedDirfd;
+                throw NativeException.of("linkat", e.path.path(), r);
+            }
+            e.shadow = name;
+            e.sharesName = false;
+        }
     }
 
     /**
@@ -331,6 +365,7 @@ public final class Transaction implements AutoCloseable {
      * how a streamed file gets a name that depends on its final size.
      */
     public void move(String from, String to) throws IOException {
+        unshareAll(); // a shadow name moves below: nobody else may be holding it
         Entry src = touch(from);
         if (!existsNow(src)) throw new NoSuchFileException(from);
         Entry dst = touch(to);
@@ -394,6 +429,7 @@ public final class Transaction implements AutoCloseable {
 
     /** Deletes the file. */
     public void delete(String path) throws IOException {
+        unshareAll(); // the shadow's name goes below: nobody else may be holding it
         Entry e = touch(path);
         if (!existsNow(e)) throw new NoSuchFileException(path);
         dropShadow(e);
@@ -574,9 +610,11 @@ public final class Transaction implements AutoCloseable {
             if (heir != null) heir.shadowFd = e.shadowFd;
             else store.ring.callRaw(Op.close(e.shadowFd));
         }
-        if (e.shadow != null) store.ring.callRaw(Op.unlinkat(e.shadowDirfd, e.shadow, 0));
+        // A shared name is its owner's to remove (delete and move unshare first, so the owner is never dropped alone).
+        if (e.shadow != null && !e.sharesName) store.ring.callRaw(Op.unlinkat(e.shadowDirfd, e.shadow, 0));
         e.shadowFd = -1;
         e.shadow = null;
+        e.sharesName = false;
         e.shadowSize = 0;
         e.inode = null;
         Entry committed = e.linksCommitted;
@@ -838,7 +876,7 @@ public final class Transaction implements AutoCloseable {
         List<Op> ops = new ArrayList<>();
         for (Entry e : entries.values()) {
             // Not describing(): on a one-path op it would replace the path tracers (and the crash model) see.
-            if (e.shadow != null) ops.add(Op.unlinkat(e.shadowDirfd, e.shadow, 0));
+            if (e.shadow != null && !e.sharesName) ops.add(Op.unlinkat(e.shadowDirfd, e.shadow, 0)); // a shared name once
         }
         return ops.toArray(Op[]::new);
     }

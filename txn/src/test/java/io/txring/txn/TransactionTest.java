@@ -307,8 +307,9 @@ class TransactionTest {
             tx.move("alice/new/m", "alice/new/m,S=18");
             tx.link("alice/new/m,S=18", "bob/new/m,S=18");
             assertEquals(List.of(), Files.list(root.resolve("alice/new")).toList(), "nothing in new/ before commit");
-            assertEquals(2, shadows().stream().filter(p -> p.getParent().getFileName().toString().equals("tmp")).count(),
-                    "both shadows live in tmp/: " + shadows());
+            // One shadow name, in alice/tmp/, for both names of the message: the link shares it until the commit publishes both.
+            assertEquals(List.of(root.resolve("alice/tmp")), shadows().stream().map(java.nio.file.Path::getParent).toList(),
+                    "one shadow, in alice/tmp/: " + shadows());
             tx.commit();
             long ino = (Long) Files.getAttribute(root.resolve("alice/new/m,S=18"), "unix:ino");
             assertEquals(pending.ino(), ino, "the pending stamp named the inode that was published");
@@ -360,6 +361,34 @@ class TransactionTest {
         }
         assertFalse(Files.exists(root.resolve("src")));
         assertEquals("payload", content("dst"));
+        assertEquals(List.of(), shadows());
+    }
+
+    @Test
+    void aLinkSharesItsSourcesShadowNameUntilSomethingNeedsTwo() throws IOException {
+        try (Transaction tx = store.begin()) {
+            tx.create("a", b("A"));
+            tx.link("a", "b");
+            tx.link("a", "c");
+            assertEquals(1, shadows().size(), "links of a shadow share its name, no second name: " + shadows());
+            tx.append("c", b("+c"));
+            assertEquals("A+c", new String(tx.read("a"), UTF_8), "one inode: a write through one name shows in all");
+            tx.abort();
+        }
+        assertEquals(List.of(), shadows(), "an abort removes the shared name");
+        Files.createDirectories(root.resolve("d"));
+        try (Transaction tx = store.begin()) {
+            tx.create("a", b("A"));
+            tx.link("a", "b");
+            tx.move("b", "d/b"); // a name that moves must be b's own first: a keeps its shadow
+            assertEquals(2, shadows().size(), "the moved link got a name of its own: " + shadows());
+            tx.commit();
+        }
+        store.settleDeferred();
+        assertEquals("A", content("a"));
+        assertEquals("A", content("d/b"));
+        assertFalse(Files.exists(root.resolve("b")));
+        assertEquals(Files.getAttribute(root.resolve("a"), "unix:ino"), Files.getAttribute(root.resolve("d/b"), "unix:ino"));
         assertEquals(List.of(), shadows());
     }
 }

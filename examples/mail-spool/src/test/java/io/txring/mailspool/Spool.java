@@ -36,7 +36,8 @@ final class Spool implements AutoCloseable {
     /** A connected client past the greeting and LHLO. */
     LmtpClient session() throws IOException {
         LmtpClient c = connect();
-        if (c.readReply().code() != 220) throw new IOException("no greeting");
+        var greeting = c.readReply();
+        if (greeting.code() != 220) throw new IOException("no greeting: " + greeting.text());
         if (c.command("LHLO test.invalid").code() != 250) throw new IOException("LHLO refused");
         return c;
     }
