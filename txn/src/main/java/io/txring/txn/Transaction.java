@@ -73,6 +73,8 @@ public final class Transaction implements AutoCloseable {
         final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
         /** Bytes the CRC covers; -1 once the content is no longer known (copied, truncated, mapped, written out of order). */
         long known;
+        /** Its inode number once a stat of one of its names saw it (it never changes): the record needs no stat of its own. */
+        long ino = -1;
 
         void reset() {
             crc.reset();
@@ -406,7 +408,9 @@ public final class Transaction implements AutoCloseable {
     public VersionStamp pendingStamp(String path) throws IOException {
         Entry e = touch(path);
         if (e.shadow == null) return e.kind == Kind.DELETE ? VersionStamp.ABSENT : e.seen;
-        return fs.stamp(e.shadowDirfd, e.shadow, path);
+        VersionStamp now = fs.stamp(e.shadowDirfd, e.shadow, path);
+        if (e.inode != null && e.linksCommitted == null && now.exists()) e.inode.ino = now.ino();
+        return now;
     }
 
     /**
@@ -809,7 +813,7 @@ public final class Transaction implements AutoCloseable {
             if (content && e.kind == Kind.CREATE) {
                 Long ino = inos.get(e.inode);
                 if (ino == null) {
-                    ino = fs.stamp(e.shadowDirfd, e.shadow, e.path.path()).ino();
+                    ino = e.inode.ino >= 0 ? e.inode.ino : fs.stamp(e.shadowDirfd, e.shadow, e.path.path()).ino();
                     inos.put(e.inode, ino);
                 }
                 c = new CommitRecord.Content(ino, e.shadowSize, e.inode.crc.getValue());
