@@ -49,13 +49,11 @@ public final class Transaction implements AutoCloseable {
         /** The shadow is a hard link to the committed file of this entry (see {@link #link}): never written through. */
         Entry linksCommitted;
         /**
-         * {@link #shadow} is another entry's shadow name, not a link of this entry's own ({@link #link}
-         * defers that link): a commit that publishes by links needs none; anything else gets one
-         * first ({@link #unshareAll}). With {@code besideSource} the own link goes beside the shared
-         * name (a staging directory), else into this entry's placed shadow directory.
+         * {@link #shadow} is another entry's shadow name in a staging directory, not a link of this
+         * entry's own ({@link #link} defers that link): a commit that publishes by links needs none;
+         * anything else gets one first, beside it ({@link #unshareAll}).
          */
         boolean sharesName;
-        boolean besideSource;
 
         Entry(StorePath path, int dirfd, VersionStamp seen) {
             this.path = path;
@@ -297,17 +295,25 @@ public final class Transaction implements AutoCloseable {
         Entry dst = touch(newPath);
         if (existsNow(dst)) throw new FileAlreadyExistsException(newPath);
         dropShadow(dst);
-        if (src.shadow != null && src.linksCommitted == null) {
-            // Share the shadow's name: a deferred finish publishes every target as a link of it, so no second
-            // name need exist (a linkat now and an unlinkat at the finish saved); unshareAll makes one when needed.
+        if (src.shadow != null && src.linksCommitted == null && !src.shadowDir.equals(src.path.parent())) {
+            // A shadow in a staging directory (e.g. Maildir's tmp/): share its name. A deferred finish publishes every
+            // target as a link of it, so no second name need exist (a linkat now and an unlinkat at the finish saved);
+            // unshareAll makes one, beside it, when needed. Only here: a second name beside the source is what this
+            // would make anyway, so a target on another filesystem fails no later than it did (a shadow beside
+            // its target is linked at once, and a mount point between them fails this call with EXDEV).
             dst.shadowDir = src.shadowDir;
             dst.shadowDirfd = src.shadowDirfd;
             dst.shadow = src.shadow;
             dst.sharesName = true;
-            // Beside a staging directory's shadow (e.g. Maildir's tmp/), not a target's: one shadow directory to sync.
-            dst.besideSource = !src.shadowDir.equals(src.path.parent());
             dst.shadowSize = src.shadowSize;
             dst.inode = src.inode; // flush syncs the inode through src's fd (handed over if src is dropped)
+        } else if (src.shadow != null && src.linksCommitted == null) {
+            placeShadow(dst); // beside its own target: the commit renames it within that directory
+            String name = StorePath.SHADOW_PREFIX + id + "-" + (shadows++);
+            fs.check(store.ring.callRaw(new Op().prepLinkat(src.shadowDirfd, src.shadow, dst.shadowDirfd, name, 0)), "linkat", newPath);
+            dst.shadow = name;
+            dst.shadowSize = src.shadowSize;
+            dst.inode = src.inode;
         } else {
             placeShadow(dst);
             String name = StorePath.SHADOW_PREFIX + id + "-" + (shadows++);
@@ -330,24 +336,31 @@ public final class Transaction implements AutoCloseable {
      * published yet: the caller aborts, and an abort removes every name).
      */
     void unshareAll() throws IOException {
-        for (Entry e : entries.values()) {
-            if (!e.sharesName) continue;
-            String sharedDir = e.shadowDir;
-            int sharedDirfd = e.shadowDirfd;
-            if (!e.besideSource) {
-                e.shadowDirfd = -1; // placeShadow fills both in
-                placeShadow(e);
-            }
-            String name = StorePath.SHADOW_PREFIX + id + "-" + (shadows++);
-            int r = store.ring.callRaw(new Op().prepLinkat(sharedDirfd, e.shadow, e.shadowDirfd, name, 0));
-            if (r < 0) { // back to sharing: the entry still names the shared shadow, which an abort removes
-                e.shadowDir = sharedDir;
-                e.shadowDirfd = sharedDirfd;
-                throw NativeException.of("linkat", e.path.path(), r);
-            }
-            e.shadow = name;
-            e.sharesName = false;
+        checkActive(); // a finished transaction's names and directory fds are no longer its own
+        for (Entry e : entries.values()) if (e.sharesName) ownName(e);
+    }
+
+    /**
+     * Before {@code e}'s shadow name is renamed or unlinked: if {@code e} shares another's name it
+     * gets its own; if others share {@code e}'s, they get theirs.
+     */
+    private void unshare(Entry e) throws IOException {
+        if (e.sharesName) {
+            ownName(e);
+            return;
         }
+        if (e.shadow == null) return;
+        for (Entry o : entries.values()) {
+            if (o != e && o.sharesName && o.shadowDirfd == e.shadowDirfd && o.shadow.equals(e.shadow)) ownName(o);
+        }
+    }
+
+    /** A hard link of {@code e}'s shared shadow name, beside it (one directory: a link there cannot cross a mount). */
+    private void ownName(Entry e) throws IOException {
+        String name = StorePath.SHADOW_PREFIX + id + "-" + (shadows++);
+        fs.check(store.ring.callRaw(new Op().prepLinkat(e.shadowDirfd, e.shadow, e.shadowDirfd, name, 0)), "linkat", e.path.path());
+        e.shadow = name;
+        e.sharesName = false;
     }
 
     /**
@@ -367,9 +380,9 @@ public final class Transaction implements AutoCloseable {
      * how a streamed file gets a name that depends on its final size.
      */
     public void move(String from, String to) throws IOException {
-        unshareAll(); // a shadow name moves below: nobody else may be holding it
         Entry src = touch(from);
         if (!existsNow(src)) throw new NoSuchFileException(from);
+        unshare(src); // its shadow name may move below: nobody else may be holding it
         Entry dst = touch(to);
         if (existsNow(dst)) throw new FileAlreadyExistsException(to);
         if (src == dst) return;
@@ -433,9 +446,9 @@ public final class Transaction implements AutoCloseable {
 
     /** Deletes the file. */
     public void delete(String path) throws IOException {
-        unshareAll(); // the shadow's name goes below: nobody else may be holding it
         Entry e = touch(path);
         if (!existsNow(e)) throw new NoSuchFileException(path);
+        unshare(e); // its shadow name goes below: nobody else may be holding it
         dropShadow(e);
         e.kind = e.seen.exists() ? Kind.DELETE : Kind.NONE;
     }
