@@ -33,6 +33,7 @@ final class CommitProtocol {
     }
 
     void commit(Transaction tx) throws IOException {
+        store.groupFlush.committing.incrementAndGet(); // a lone commit syncs on its own thread (GroupFlush)
         try {
             boolean early = EARLY_RECORDS && sync.tracksRemovals() && tx.contentKnown(); // creates only, content known: steps 1 and 4 as one
             // Only a deferred finish publishes by links, where targets may share one shadow name (Transaction#link);
@@ -71,6 +72,8 @@ final class CommitProtocol {
         } catch (IOException | RuntimeException e) {
             failures.incrementAndGet();
             throw e;
+        } finally {
+            store.groupFlush.committing.decrementAndGet();
         }
     }
 

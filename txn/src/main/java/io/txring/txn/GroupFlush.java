@@ -5,6 +5,7 @@ import io.txring.core.Mode;
 import io.txring.core.Op;
 import io.txring.core.Ring;
 import io.txring.core.RingConfig;
+import io.txring.uring.generated.uring_h;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -12,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -46,6 +49,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * closes; then their directories ride in the next batch, once each, and the flusher runs
  * their {@link Finish#synced} itself. So a burst of deliveries to the same mailboxes fsyncs
  * each {@code new/} once, not once per batch.
+ *
+ * <p><em>A lone committer syncs on its own thread.</em> When its commit is the only one under
+ * way in the store, the flusher is idle and nothing is queued, a request runs its batch itself, as plain
+ * syscalls on a ring that routes fsyncs and closes ({@link #inline}; faults and tracers see
+ * them as on any ring): there is nobody to share the flush with, and the hand-offs cost more
+ * than they save (flusher wake-up, io-wq worker, flusher again, the committer's wake-up). Who
+ * arrives meanwhile queues for the flusher as usual. {@code -Dtxring.loneInline=false} turns
+ * it off.
  */
 final class GroupFlush implements AutoCloseable {
     private static final class Request {
@@ -79,6 +90,13 @@ final class GroupFlush implements AutoCloseable {
     static final long FINISH_DELAY_NANOS = Long.getLong("txring.finishDelayMicros", 4_000) * 1_000;
     /** This many deferred finishes pending go at once, whatever their age: each holds a log block and its locks. */
     static final int FINISH_BATCH = 16;
+    /**
+     * Carriers a lone committer on a virtual thread may pin at once, in the whole JVM (its fsync is a
+     * downcall the scheduler does not compensate for): all but one, so one carrier always runs the
+     * rest — none on a one-CPU machine.
+     */
+    private static final Semaphore PINNABLE_CARRIERS = new Semaphore(Math.max(0,
+            Integer.getInteger("jdk.virtualThreadScheduler.parallelism", Runtime.getRuntime().availableProcessors()) - 1));
 
     private final Ring shared;
     private final GroupSync dirSyncs;
@@ -108,8 +126,14 @@ final class GroupFlush implements AutoCloseable {
     private final Thread flusher;
     /** The flusher's own ring (null: it uses the store's), for metrics. */
     private volatile Ring ownRing;
+    /** Where a lone committer runs its batch itself: fsyncs and closes as syscalls on its thread (null: never). */
+    private final Ring inline;
+    /** Under the lock: a committer is running its batch on {@link #inline} (one at a time: it pins its carrier). */
+    private boolean inlineBusy;
+    /** Commits running in this store now ({@link CommitProtocol}): a request runs alone only when its commit is the one. */
+    final AtomicInteger committing = new AtomicInteger();
     final AtomicLong submissions = new AtomicLong(), requests = new AtomicLong(), dirFsyncs = new AtomicLong(), dirFsyncsAsked = new AtomicLong(),
-            deferred = new AtomicLong();
+            deferred = new AtomicLong(), inlineRuns = new AtomicLong();
 
     /**
      * Starts the flusher and waits until its ring is open, on the flusher itself (a
@@ -122,6 +146,9 @@ final class GroupFlush implements AutoCloseable {
         this.flusher = Thread.ofPlatform().daemon().name("txring-flush-" + name).unstarted(() -> loop(opened));
         flusher.start();
         opened.join();
+        // After the flusher's own ring, and only beside one: where the memlock limit allows two rings, those two
+        // are the store's and the flusher's. {@code -Dtxring.loneInline=false} (read per store): never (for comparisons).
+        this.inline = ownRing != null && !"false".equals(System.getProperty("txring.loneInline")) ? openInlineRing(shared) : null;
     }
 
     /** Runs {@code ops} (linked chains kept whole) with whatever other commits queued; returns this caller's results. */
@@ -139,17 +166,26 @@ final class GroupFlush implements AutoCloseable {
         requests.incrementAndGet();
         dirFsyncsAsked.addAndGet(dirs.size());
         Request me = new Request(ops, dirs);
-        boolean wake;
+        boolean wake, alone;
         lock.lock();
         try {
             if (dead != null) throw new IllegalStateException("the store's flusher thread died", dead);
             if (stopping) throw new IllegalStateException("the store is closing: its flusher takes no more work");
-            queued.add(me);
-            wake = idle;
-            idle = false;
+            // Nobody to share this flush with, now or in the next moment: no other commit is under way.
+            alone = inline != null && idle && queued.isEmpty() && !inlineBusy && committing.get() <= 1 && !inline.isBroken()
+                    && (!Thread.currentThread().isVirtual() || PINNABLE_CARRIERS.tryAcquire());
+            if (alone) {
+                inlineBusy = true;
+                wake = false;
+            } else {
+                queued.add(me);
+                wake = idle && !inlineBusy; // while a lone batch is in flight, the queue waits for it, as for the flusher's own
+                if (wake) idle = false;
+            }
         } finally {
             lock.unlock();
         }
+        if (alone) return runAlone(me, Thread.currentThread().isVirtual());
         if (wake) LockSupport.unpark(flusher);
         boolean interrupted = false;
         try {
@@ -168,6 +204,50 @@ final class GroupFlush implements AutoCloseable {
         }
         if (me.failed != null) throw new IllegalStateException("the shared flush this commit joined failed: " + me.failed, me.failed);
         return me.results;
+    }
+
+    /** A lone request's batch, on this thread ({@link #inline}): the same {@link #lead} the flusher runs, with no finishes. */
+    private int[] runAlone(Request me, boolean pinning) {
+        inlineRuns.incrementAndGet();
+        try {
+            lead(inline, List.of(me), List.of());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("this commit's flush failed: " + e, e);
+        } finally {
+            if (pinning) PINNABLE_CARRIERS.release();
+            boolean wake;
+            lock.lock();
+            try {
+                inlineBusy = false;
+                // The flusher waits (untimed) while a lone batch is in flight: who queued meanwhile, and any finish, go now.
+                wake = idle && (!queued.isEmpty() || !finishes.isEmpty() || stopping);
+                if (wake) idle = false;
+            } finally {
+                lock.unlock();
+            }
+            if (wake) LockSupport.unpark(flusher);
+        }
+        return me.results;
+    }
+
+    /**
+     * A ring like the store's (same faults and tracer) on which fsyncs and closes run as
+     * syscalls on the submitting thread; null where io_uring is not running (the store's ring
+     * already runs everything as syscalls then) or no ring can be opened.
+     */
+    private static Ring openInlineRing(Ring shared) {
+        if (shared.backend() != Backend.IO_URING) return null;
+        RingConfig c = shared.config();
+        RingConfig mine = new RingConfig(c.entries(), c.cqEntries(), c.maxInFlight(), Mode.SHARED, c.sqThreadIdle(), -1, null, 0,
+                Backend.IO_URING, c.blockingThreads(), c.faults(), c.tracer(), c.syscallOpcodes())
+                .alsoAsSyscalls(uring_h.IORING_OP_FSYNC, uring_h.IORING_OP_CLOSE);
+        try {
+            return Ring.open(mine);
+        } catch (IOException | RuntimeException e) {
+            System.getLogger(GroupFlush.class.getName()).log(System.Logger.Level.WARNING,
+                    "txring: no ring for lone committers' syncs (" + e + "); every flush goes through the flusher");
+            return null;
+        }
     }
 
     /**
@@ -255,12 +335,16 @@ final class GroupFlush implements AutoCloseable {
                 lock.lock();
                 try {
                     long now;
-                    while (queued.isEmpty() && !finishesDue(now = System.nanoTime()) && !(stopping && finishes.isEmpty())) {
+                    // While a lone batch is in flight nothing goes (runAlone wakes us after it): one lead() at a time, and
+                    // whoever queued meanwhile goes together, as behind a batch of ours.
+                    while ((inlineBusy && !stopping)
+                            || (queued.isEmpty() && !finishesDue(now = System.nanoTime()) && !(stopping && finishes.isEmpty()))) {
+                        now = System.nanoTime();
                         idle = true;
                         lock.unlock();
                         try {
-                            // a new request's unpark; with finishes pending, also the oldest one's deadline
-                            if (finishes.isEmpty()) LockSupport.park(this);
+                            // a new request's unpark; with finishes pending (and no lone batch to wait for), the oldest one's deadline
+                            if (finishes.isEmpty() || inlineBusy) LockSupport.park(this);
                             else LockSupport.parkNanos(this, oldestFinishAt + FINISH_DELAY_NANOS - now);
                         } finally {
                             lock.lock();
@@ -371,7 +455,8 @@ final class GroupFlush implements AutoCloseable {
     /** {@code shared}'s counters plus the flusher's own ring's, if it has one. */
     io.txring.core.RingMetrics ringMetrics(io.txring.core.RingMetrics shared) {
         Ring own = ownRing;
-        return own != null ? shared.plus(own.metrics()) : shared;
+        io.txring.core.RingMetrics all = own != null ? shared.plus(own.metrics()) : shared;
+        return inline != null ? all.plus(inline.metrics()) : all;
     }
 
     /** Lets the flusher finish what queued, then stops it and closes its ring; later requests throw. */
@@ -393,6 +478,7 @@ final class GroupFlush implements AutoCloseable {
             }
         }
         if (interrupted) Thread.currentThread().interrupt();
+        if (inline != null) inline.close(); // no commit runs now (Store.close): nobody is on it
     }
 
     /**

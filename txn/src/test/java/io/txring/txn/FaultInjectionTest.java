@@ -129,7 +129,27 @@ class FaultInjectionTest {
         explore(ONE_PATH, errnoName, kind, backend);
     }
 
+    /**
+     * The same faults with every flush through the flusher thread: single-threaded, a commit is
+     * always alone and otherwise runs its flushes on its own thread (GroupFlush's lone path).
+     */
+    @ParameterizedTest(name = "{0} on {1}, through the flusher")
+    @CsvSource({"ENOSPC, write", "EIO, fsync", "EMFILE, open"})
+    void everyOpIndexThroughTheFlusher(String errnoName, String kind) throws Exception {
+        System.setProperty("txring.loneInline", "false"); // read when a store opens
+        try {
+            explore(THREE_PATHS, errnoName, kind, Backend.IO_URING, "-flusher");
+            explore(DELIVERY, errnoName, kind, Backend.IO_URING, "-flusher");
+        } finally {
+            System.clearProperty("txring.loneInline");
+        }
+    }
+
     private void explore(Scenario scenario, String errnoName, String kind, Backend backend) throws Exception {
+        explore(scenario, errnoName, kind, backend, "");
+    }
+
+    private void explore(Scenario scenario, String errnoName, String kind, Backend backend, String via) throws Exception {
         int errno = switch (errnoName) {
             case "ENOSPC" -> Errno.ENOSPC;
             case "EIO" -> Errno.EIO;
@@ -142,7 +162,7 @@ class FaultInjectionTest {
             default -> Faults.opcodes(IORING_OP_OPENAT, IORING_OP_OPENAT2);
         };
         int[] outcomes = new int[Outcome.values().length];
-        String where = scenario == ONE_PATH ? "1-path" : scenario == DELIVERY ? "delivery" : "3-path";
+        String where = (scenario == ONE_PATH ? "1-path" : scenario == DELIVERY ? "delivery" : "3-path") + via;
         for (int n = 0; n < 500; n++) {
             Path root = Files.createDirectories(base.resolve(where + "-" + kind + "-" + backend + "-" + n));
             scenario.setUp(root);
