@@ -55,8 +55,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * syscalls on a ring that routes fsyncs and closes ({@link #inline}; faults and tracers see
  * them as on any ring): there is nobody to share the flush with, and the hand-offs cost more
  * than they save (flusher wake-up, io-wq worker, flusher again, the committer's wake-up). Who
- * arrives meanwhile queues for the flusher as usual. {@code -Dtxring.loneInline=false} turns
- * it off.
+ * arrives meanwhile queues, and the flusher waits for the lone batch as for one of its own: no
+ * two batches of a store overlap. {@code -Dtxring.loneInline=false}, read when a store opens,
+ * turns it off.
  */
 final class GroupFlush implements AutoCloseable {
     private static final class Request {

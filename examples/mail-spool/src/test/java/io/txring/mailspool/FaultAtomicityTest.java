@@ -98,7 +98,15 @@ class FaultAtomicityTest {
         }
         System.out.printf("mail-spool faults %s on %s (%s): %d none delivered, %d all delivered (%d with unknown outcome)%n",
                 errnoName, kind, backend, failed, delivered, unknown);
-        assertTrue(failed > 0, "some fault must stop the delivery");
+        if (kind.equals("link-rename")) {
+            // A delivery links or renames nothing before its commit point (its recipients share one shadow name in
+            // tmp/, and the stream's rename to its final name stays in tmp/, a name change only): every such fault
+            // hits the publish, past the commit point, so the outcome is unknown and the store finishes the delivery.
+            assertTrue(unknown > 0 && failed == 0, "link and rename faults come after the commit point: " + unknown + " unknown, "
+                    + failed + " none delivered");
+        } else {
+            assertTrue(failed > 0, "some fault must stop the delivery");
+        }
     }
 
     private static long count(Path dir) {
