@@ -36,9 +36,10 @@ final class CommitProtocol {
         store.groupFlush.committing.incrementAndGet(); // a lone commit syncs on its own thread (GroupFlush)
         try {
             boolean early = EARLY_RECORDS && sync.tracksRemovals() && tx.contentKnown(); // creates only, content known: steps 1 and 4 as one
+            boolean deferred = early && DEFERRED_FINISH; // published by links, its finish after it returns
             // Only a deferred finish publishes by links, where targets may share one shadow name (Transaction#link);
             // early implies two changes or more, so never publishOne. Every other commit gives each target its own name.
-            if (!early || !DEFERRED_FINISH) tx.unshareAll();
+            if (!deferred) tx.unshareAll();
             if (!early) flush(tx);                                        // 1
             LockTable.Held held = lock(tx);                               // 2
             boolean handedOver = false; // the locks went with a deferred finish: the flusher lets go of them
@@ -51,10 +52,10 @@ final class CommitProtocol {
                         publishOne(tx, held);                             // 5 (a single change needs no record)
                     } else {
                         var ranges = LockTable.rangesOf(record.paths());
-                        if (early && DEFERRED_FINISH) refusePoisonedTargets(tx); // its targets' syncs come after it returns
+                        if (deferred) refusePoisonedTargets(tx);          // its targets' syncs come after it returns
                         if (early) writeRecordWithShadows(tx, record, ranges); // 1 and 4: the commit point
                         else writeRecord(tx, record, ranges);             // 4: the commit point
-                        if (early && DEFERRED_FINISH) {
+                        if (deferred) {
                             handedOver = publishDeferringFinish(tx, held, ranges); // 5, and 5's syncs and 6 later
                         } else {
                             publish(tx);                                  // 5

@@ -134,7 +134,7 @@ final class GroupFlush implements AutoCloseable {
     /** Commits running in this store now ({@link CommitProtocol}): a request runs alone only when its commit is the one. */
     final AtomicInteger committing = new AtomicInteger();
     final AtomicLong submissions = new AtomicLong(), requests = new AtomicLong(), dirFsyncs = new AtomicLong(), dirFsyncsAsked = new AtomicLong(),
-            deferred = new AtomicLong(), inlineRuns = new AtomicLong();
+            deferred = new AtomicLong();
 
     /**
      * Starts the flusher and waits until its ring is open, on the flusher itself (a
@@ -209,7 +209,6 @@ final class GroupFlush implements AutoCloseable {
 
     /** A lone request's batch, on this thread ({@link #inline}): the same {@link #lead} the flusher runs, with no finishes. */
     private int[] runAlone(Request me, boolean pinning) {
-        inlineRuns.incrementAndGet();
         try {
             lead(inline, List.of(me), List.of());
         } catch (RuntimeException e) {
@@ -238,10 +237,7 @@ final class GroupFlush implements AutoCloseable {
      */
     private static Ring openInlineRing(Ring shared) {
         if (shared.backend() != Backend.IO_URING) return null;
-        RingConfig c = shared.config();
-        RingConfig mine = new RingConfig(c.entries(), c.cqEntries(), c.maxInFlight(), Mode.SHARED, c.sqThreadIdle(), -1, null, 0,
-                Backend.IO_URING, c.blockingThreads(), c.faults(), c.tracer(), c.syscallOpcodes())
-                .alsoAsSyscalls(uring_h.IORING_OP_FSYNC, uring_h.IORING_OP_CLOSE);
+        RingConfig mine = beside(shared, Mode.SHARED).alsoAsSyscalls(uring_h.IORING_OP_FSYNC, uring_h.IORING_OP_CLOSE);
         try {
             return Ring.open(mine);
         } catch (IOException | RuntimeException e) {
@@ -445,12 +441,18 @@ final class GroupFlush implements AutoCloseable {
     /** A SINGLE_ISSUER ring like the store's (same faults and tracer), or null to use the store's: io_uring is not running. */
     private Ring openOwnRing() throws IOException {
         if (shared.backend() != Backend.IO_URING) return null;
+        return Ring.open(beside(shared, Mode.SINGLE_ISSUER));
+    }
+
+    /**
+     * A ring config like {@code shared}'s (sizes, faults, tracer, routed opcodes) in {@code mode}, with no SQ
+     * thread and no registered files: the flusher and a lone committer sync and close plain fds, and a deferred
+     * finish's unlinks and block write run as plain syscalls where the store's do.
+     */
+    private static RingConfig beside(Ring shared, Mode mode) {
         RingConfig c = shared.config();
-        // No registered files: the flusher syncs and closes plain fds, and a deferred finish's unlinks and block write
-        // run as plain syscalls where the store's do (fsyncs and closes stay on the ring).
-        RingConfig mine = new RingConfig(c.entries(), c.cqEntries(), c.maxInFlight(), Mode.SINGLE_ISSUER, c.sqThreadIdle(), -1, null, 0,
+        return new RingConfig(c.entries(), c.cqEntries(), c.maxInFlight(), mode, c.sqThreadIdle(), -1, null, 0,
                 Backend.IO_URING, c.blockingThreads(), c.faults(), c.tracer(), c.syscallOpcodes());
-        return Ring.open(mine);
     }
 
     /** {@code shared}'s counters plus the flusher's own ring's, if it has one. */

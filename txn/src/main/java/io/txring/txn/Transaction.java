@@ -307,24 +307,21 @@ public final class Transaction implements AutoCloseable {
             dst.sharesName = true;
             dst.shadowSize = src.shadowSize;
             dst.inode = src.inode; // flush syncs the inode through src's fd (handed over if src is dropped)
-        } else if (src.shadow != null && src.linksCommitted == null) {
-            placeShadow(dst); // beside its own target: the commit renames it within that directory
-            String name = StorePath.SHADOW_PREFIX + id + "-" + (shadows++);
-            fs.check(store.ring.callRaw(new Op().prepLinkat(src.shadowDirfd, src.shadow, dst.shadowDirfd, name, 0)), "linkat", newPath);
-            dst.shadow = name;
-            dst.shadowSize = src.shadowSize;
-            dst.inode = src.inode;
         } else {
-            placeShadow(dst);
+            placeShadow(dst); // a shadow of ours beside its own target: the commit renames it within that directory
             String name = StorePath.SHADOW_PREFIX + id + "-" + (shadows++);
             int fromDir = src.shadow != null ? src.shadowDirfd : src.dirfd;
             String from = src.shadow != null ? src.shadow : src.path.leaf();
             fs.check(store.ring.callRaw(new Op().prepLinkat(fromDir, from, dst.shadowDirfd, name, 0)), "linkat", newPath);
             dst.shadow = name;
-            Entry committed = src.shadow != null ? src.linksCommitted : src;
-            adoptLinkStamp(committed, fs.stamp(dst.shadowDirfd, name, newPath));
             dst.shadowSize = src.shadow != null ? src.shadowSize : src.seen.size();
-            dst.linksCommitted = committed;
+            if (src.shadow != null && src.linksCommitted == null) {
+                dst.inode = src.inode; // flush syncs the inode through src's fd (handed over if src is dropped)
+            } else {
+                Entry committed = src.shadow != null ? src.linksCommitted : src;
+                adoptLinkStamp(committed, fs.stamp(dst.shadowDirfd, name, newPath));
+                dst.linksCommitted = committed;
+            }
         }
         dst.kind = dst.seen.exists() ? Kind.WRITE : Kind.CREATE; // deleted earlier in this transaction: a replace
     }

@@ -18,7 +18,7 @@ public record ProcessCounters(long userTicks, long sysTicks, Map<Long, Long> swi
 
     public static ProcessCounters of(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // the command name may hold spaces
+        String[] f = statFields(stat);
         Map<Long, Long> switches = new HashMap<>();
         long jit = 0;
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
@@ -34,9 +34,14 @@ public record ProcessCounters(long userTicks, long sysTicks, Map<Long, Long> swi
         return new ProcessCounters(Long.parseLong(f[11]), Long.parseLong(f[12]), switches, jit);
     }
 
+    /** The fields of a {@code stat} line after the command name (which may hold spaces): utime is [11], stime [12]. */
+    private static String[] statFields(String stat) {
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    }
+
     /** utime + stime of one {@code stat} line. */
     private static long cpuTicks(String stat) {
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        String[] f = statFields(stat);
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
