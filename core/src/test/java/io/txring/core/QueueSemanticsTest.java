@@ -104,16 +104,24 @@ class QueueSemanticsTest {
         try (Ring ring = Ring.open(config)) {
             OpQueue q = ring.queue(1024);
             int fd = ring.call(Op.openat(AT_FDCWD, dir.resolve("burst").toString(), O_CREAT | O_RDWR, 0644));
-            RingMetrics before = ring.metrics();
-            int n = 10 * 16;
-            for (int i = 1; i <= n; i++) q.send(Op.write(fd, filled(i % 50 + 1), 0));
-            q.barrier();
-            for (int i = 1; i <= n; i++) assertEquals(i % 50 + 1, q.get(), "op " + i);
-            RingMetrics d = ring.metrics().minus(before);
-            assertEquals(n, d.submitted());
-            assertEquals(n, d.completed(), "each completion delivered exactly once");
+            // Whether 160 writes outrun the first reap is the kernel's timing (an io-wq punt can
+            // finish late): a burst that did not overflow must still lose nothing, and one of
+            // up to 20 bursts must overflow, so the backlog path is run, not assumed.
+            long overflows = 0;
+            for (int burst = 0; burst < 20 && overflows == 0; burst++) {
+                RingMetrics before = ring.metrics();
+                int n = 10 * 16;
+                for (int i = 1; i <= n; i++) q.send(Op.write(fd, filled(i % 50 + 1), 0));
+                q.barrier();
+                for (int i = 1; i <= n; i++) assertEquals(i % 50 + 1, q.get(), "burst " + burst + " op " + i);
+                RingMetrics d = ring.metrics().minus(before);
+                assertEquals(n, d.submitted());
+                assertEquals(n, d.completed(), "each completion delivered exactly once");
+                overflows = d.cqOverflows();
+                if (!backend.equals("io_uring-SINGLE_ISSUER")) break; // others reap while the burst runs
+            }
             if (backend.equals("io_uring-SINGLE_ISSUER")) {
-                assertTrue(d.cqOverflows() > 0, "with nobody reaping during the burst the CQ must overflow: " + d);
+                assertTrue(overflows > 0, "with nobody reaping during the burst the CQ must overflow in one of 20 bursts");
             }
             ring.call(Op.close(fd));
         }
