@@ -132,6 +132,13 @@ final class BlockingEngine implements Engine {
         return ran;
     }
 
+    private static int mmap(Op op, int fd) {
+        long address = LibC.mmapAddress(op.addr, op.len, op.opFlags, fd, op.off);
+        if (address < 0) return (int) address;
+        ((MemorySegment) op.keep2).set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, address);
+        return 0;
+    }
+
     /** io_uring breaks a link on an error, and on a short read or write. */
     static boolean failsLink(Op op, int res) {
         if (res < 0) return true;
@@ -169,6 +176,10 @@ final class BlockingEngine implements Engine {
             case IORING_OP_MADVISE -> LibC.madvise(addr, op.len, op.opFlags);
             case IORING_OP_TIMEOUT -> sleep(op, userData);
             case IORING_OP_ASYNC_CANCEL -> cancel(op.addr);
+            case Op.SYSCALL_OFD_LOCK -> LibC.ofdLock(fd, op.opFlags, op.len, op.off, op.addr);
+            case Op.SYSCALL_FICLONE -> LibC.ioctlPtr(fd, FICLONE, op.len);
+            case Op.SYSCALL_COPY_FILE_RANGE -> (int) LibC.copyFileRange(op.len, fd, op.addr);
+            case Op.SYSCALL_MMAP -> mmap(op, fd);
             default -> -Errno.EINVAL;
         };
     }

@@ -61,6 +61,25 @@ public final class Op {
     /** openat2: open_how's flags, mode and resolve; a timeout: seconds and nanoseconds. */
     private long arg1, arg2, arg3;
 
+    /*
+     * Syscalls io_uring has no op for, given opcodes above any of the kernel's (a u8; its own end
+     * near 60): they never reach the kernel's ring and always run as syscalls on the calling
+     * thread — but through a ring, so faults and tracers see them like every other op.
+     */
+    /** fcntl(2) with an OFD lock command. */
+    public static final int SYSCALL_OFD_LOCK = 0xF0;
+    /** ioctl(2) FICLONE: a reflink of a whole file. */
+    public static final int SYSCALL_FICLONE = 0xF1;
+    /** copy_file_range(2) from the current offsets. */
+    public static final int SYSCALL_COPY_FILE_RANGE = 0xF2;
+    /** mmap(2) of a file. */
+    public static final int SYSCALL_MMAP = 0xF3;
+
+    /** Whether ops of {@code opcode} are syscalls io_uring lacks ({@link #SYSCALL_OFD_LOCK} …): they run on the caller's thread. */
+    public static boolean isSyscallOnly(int opcode) {
+        return opcode >= SYSCALL_OFD_LOCK && opcode <= SYSCALL_MMAP;
+    }
+
     public Op() { prepNop(); }
 
     private Op reset(int opcode) {
@@ -183,6 +202,9 @@ public final class Op {
     /** The operation's name as io_uring calls it (e.g. {@code "write"}), for messages. */
     public String name() {
         if (opcode == IORING_OP_FSYNC && (opFlags & IORING_FSYNC_DATASYNC) != 0) return "fdatasync";
+        if ((opcode & 0xff) == SYSCALL_OFD_LOCK) {
+            return opFlags == F_OFD_GETLK ? "fcntl(F_OFD_GETLK)" : opFlags == F_OFD_SETLKW ? "fcntl(F_OFD_SETLKW)" : "fcntl(F_OFD_SETLK)";
+        }
         return OpNames.of(opcode & 0xff);
     }
 
@@ -408,6 +430,47 @@ public final class Op {
         reset(IORING_OP_ASYNC_CANCEL);
         addr = target.userData;
         keep1 = target;
+        return this;
+    }
+
+    /**
+     * {@code fcntl(fd, cmd, &flock)} with {@code cmd} {@code F_OFD_SETLK}, {@code F_OFD_SETLKW} or
+     * {@code F_OFD_GETLK} on bytes {@code [start, start + length)}: 0 (for GETLK the type of a
+     * lock that conflicts, {@code F_UNLCK} if none) or -errno. Carried as fd, cmd in the flags
+     * word, type in len, start in off and length in addr.
+     */
+    public Op prepOfdLock(int fd, int cmd, int type, long start, long length) {
+        reset(SYSCALL_OFD_LOCK);
+        this.fd = fd; opFlags = cmd; len = type; off = start; addr = length;
+        return this;
+    }
+
+    /** {@code ioctl(fd, FICLONE, srcFd)}: {@code fd} shares all of {@code srcFd}'s extents; 0 or -errno. The source rides in len. */
+    public Op prepFiclone(int fd, int srcFd) {
+        reset(SYSCALL_FICLONE);
+        this.fd = fd; len = srcFd;
+        return this;
+    }
+
+    /**
+     * {@code copy_file_range(fdIn, NULL, fd, NULL, maxBytes, 0)}: the bytes copied (0 at the
+     * input's end) or -errno. The file written is the op's fd, as for a write; the input rides in len.
+     */
+    public Op prepCopyFileRange(int fdIn, int fd, int maxBytes) {
+        reset(SYSCALL_COPY_FILE_RANGE);
+        this.fd = fd; len = fdIn; addr = maxBytes;
+        return this;
+    }
+
+    /**
+     * {@code mmap(NULL, length, prot, flags, fd, offset)}: 0 with the mapping's address stored
+     * as a long at {@code addressOut}, or -errno. Carried as fd, offset in off, length in addr,
+     * prot in len, flags in the flags word.
+     */
+    public Op prepMmap(int fd, long offset, long length, int prot, int flags, MemorySegment addressOut) {
+        reset(SYSCALL_MMAP);
+        this.fd = fd; off = offset; addr = length; len = prot; opFlags = flags;
+        keep2 = addressOut;
         return this;
     }
 

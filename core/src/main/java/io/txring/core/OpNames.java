@@ -30,6 +30,10 @@ final class OpNames {
         NAMES[IORING_OP_MKDIRAT] = "mkdirat";
         NAMES[IORING_OP_LINKAT] = "linkat";
         NAMES[IORING_OP_FTRUNCATE] = "ftruncate";
+        NAMES[Op.SYSCALL_OFD_LOCK] = "fcntl"; // Op.name() adds the command
+        NAMES[Op.SYSCALL_FICLONE] = "ioctl(FICLONE)";
+        NAMES[Op.SYSCALL_COPY_FILE_RANGE] = "copy_file_range";
+        NAMES[Op.SYSCALL_MMAP] = "mmap";
     }
 
     private OpNames() {}

@@ -172,8 +172,8 @@ final class Reaper {
         else reaped[reapedCount++] = slot;
     }
 
-    /** A tracer's failure must not stop the delivery of completions: it is logged and ignored. */
-    private void trace(Op op, int res) {
+    /** A tracer's failure must not stop the delivery of completions: it is logged and ignored (also for ops run on the caller's thread). */
+    void trace(Op op, int res) {
         try {
             tracer.completed(op, res);
         } catch (RuntimeException e) {

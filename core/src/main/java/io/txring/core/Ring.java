@@ -181,6 +181,7 @@ public final class Ring implements AutoCloseable {
     /** Like {@link #call} but returns a failure as {@code -errno}. */
     public int callRaw(Op op) {
         Thread me = Thread.currentThread();
+        if (Op.isSyscallOnly(op.opcode()) && submitter.runsHere(op)) return submitter.runHere(op); // never touches the ring: any thread
         checkCaller(me);
         if (submitter.runsHere(op)) return submitter.runHere(op);
         int slot;

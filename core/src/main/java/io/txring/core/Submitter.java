@@ -39,9 +39,8 @@ final class Submitter {
     /** Set once the reaper exists (they refer to each other). */
     private Reaper reaper;
     private WaitStrategy waits;
-    private BlockingEngine inline;
-    /** Lone routed ops run on the calling thread, without the lock (faults and tracers need the locked path). */
-    private final boolean routesHere;
+    /** Runs ops as syscalls: the ring's own engine on the blocking backend, else one of its own. */
+    private final BlockingEngine inline;
     private volatile boolean closing;
     /** Under the lock: close() has begun; nothing may be pushed and nothing unmapped is touched. */
     boolean closed;
@@ -56,8 +55,7 @@ final class Submitter {
         this.tracer = config.tracer();
         this.counters = engine.counters();
         this.name = name;
-        this.routesHere = uring != null && faults == null && config.tracer() == null && config.syscallOpcodes() != 0;
-        if (routesHere) inline = new BlockingEngine(config);
+        this.inline = engine instanceof BlockingEngine b ? b : new BlockingEngine(config); // its pool starts no thread until used
     }
 
     void connect(Reaper reaper, WaitStrategy waits) {
@@ -261,21 +259,27 @@ final class Submitter {
     /**
      * A routed op that is alone (no link, no direct descriptor) needs nothing from the ring:
      * it runs here, unlocked, so routed syscalls of different threads do not queue on the lock.
+     * So does a syscall io_uring has no op for ({@link Op#isSyscallOnly}), on every backend.
+     * Faults and tracers see it here as on the ring: tests run this path, not a locked copy.
      */
     boolean runsHere(Op op) {
-        return routesHere && !op.isLinked() && !op.isFixedFile() && op.fileIndex == 0 && routesToSyscall(op.opcode());
+        if (op.isLinked() || op.isFixedFile() || op.fileIndex != 0) return false;
+        return Op.isSyscallOnly(op.opcode()) || routesToSyscall(op.opcode());
     }
 
     boolean allRunHere(Op[] ops) {
-        if (!routesHere) return false;
         for (Op op : ops) if (!runsHere(op)) return false;
         return true;
     }
 
     int runHere(Op op) {
         checkOpen();
+        if (tracer != null) tracer.submitted(op);
+        int fault = faults == null ? 0 : faults.inject(op);
         int res;
-        if (op.mem == Op.MEM_NONE) {
+        if (fault != 0) {
+            res = fault; // as the kernel would fail it: the syscall does not run
+        } else if (op.mem == Op.MEM_NONE) {
             res = inline.execute(op, 0);
         } else {
             ScratchPool.Lease lease = ROUTED.acquire(op.memBytes());
@@ -287,22 +291,22 @@ final class Submitter {
             }
         }
         inline.counters().add(RingMetrics.Counters.SUBMITTED, 1);
+        if (tracer != null) reaper.trace(op, res); // before the caller sees the result, as for a reaped op
         return res;
     }
 
     /** Runs ops the kernel's io_uring lacks (or whose failure is injected) as syscalls, here, under the lock. */
     private void runInline(Op[] ops, long[] uds, int[] injected) {
-        if (inline == null) inline = new BlockingEngine(config);
         int ran = inline.runLinked(ops, uds, injected, reaper::completeNow);
         inline.counters().add(RingMetrics.Counters.SUBMITTED, ran);
     }
 
-    /** Ops run as syscalls so far (0 when none ever was). */
+    /** Ops run as syscalls beside the ring so far. */
     long inlineSubmitted() {
-        return inline == null ? 0 : inline.counters().get(RingMetrics.Counters.SUBMITTED);
+        return inline == engine ? 0 : inline.counters().get(RingMetrics.Counters.SUBMITTED); // the blocking backend counts them as its own
     }
 
     void closeInline() {
-        if (inline != null) inline.close();
+        if (inline != engine) inline.close(); // the blocking backend's own engine closes with the ring
     }
 }

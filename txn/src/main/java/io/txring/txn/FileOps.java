@@ -181,8 +181,9 @@ final class FileOps {
      */
     long copy(int from, int to, String shownAs) throws NativeException {
         long total = 0;
+        Op copy = new Op();
         while (true) {
-            long n = io.txring.uring.LibC.copyFileRange(from, to, 1L << 30);
+            long n = ring.callRaw(copy.prepCopyFileRange(from, to, 1 << 30)); // a syscall io_uring lacks, through the ring: traced, injectable
             if (n == 0) return total;
             if (n < 0) {
                 if (total == 0 && (n == -Errno.EXDEV || n == -Errno.EINVAL || n == -Errno.ENOSYS || n == -Errno.EOPNOTSUPP)) break;

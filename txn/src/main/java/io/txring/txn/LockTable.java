@@ -2,7 +2,8 @@ package io.txring.txn;
 
 import static io.txring.uring.generated.uring_h.*;
 
-import io.txring.uring.LibC;
+import io.txring.core.Op;
+import io.txring.core.Ring;
 import io.txring.uring.NativeException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -30,11 +31,13 @@ final class LockTable {
     static final int RANGES = 1 << 14; // 16,384: each has an 8-byte word in .txring/marks (128 KiB, allocated)
 
     private final ConcurrentHashMap<Integer, Semaphore> local = new ConcurrentHashMap<>();
+    private final Ring ring;
     private final int lockFd;
     /** Run when a range is found taken in this process: see the class comment. */
     private volatile Runnable contended = () -> { };
 
-    LockTable(int lockFd) {
+    LockTable(Ring ring, int lockFd) {
+        this.ring = ring;
         this.lockFd = lockFd;
     }
 
@@ -56,6 +59,7 @@ final class LockTable {
         @Override
         public void close() {
             for (int i = ranges.size() - 1; i >= 0; i--) {
+                // A 1-byte unlock splits nothing and cannot fail; if it did, the range would stay this handle's until it closes: others wait, none is lost.
                 if (ofdHeld.get(i)) ofd(F_OFD_SETLK, F_UNLCK, ranges.get(i));
                 local.get(ranges.get(i)).release();
             }
@@ -151,7 +155,7 @@ final class LockTable {
 
     /** Whether another open file description (a live store handle, here or elsewhere) holds owner slot {@code slot}. */
     boolean ownerHeldElsewhere(int slot) throws NativeException {
-        int r = LibC.ofdLock(lockFd, F_OFD_GETLK, F_WRLCK, OWNER_BASE + slot, 1);
+        int r = ofd(F_OFD_GETLK, F_WRLCK, OWNER_BASE + slot);
         if (r < 0) throw NativeException.of("fcntl(F_OFD_GETLK)", ".txring/lock", r);
         return r != F_UNLCK;
     }
@@ -164,7 +168,7 @@ final class LockTable {
     private int ofd(int cmd, int type, int range) {
         int r;
         do {
-            r = LibC.ofdLock(lockFd, cmd, type, range, 1); // its struct flock is LibC's per-call scratch: no allocation
+            r = ring.callRaw(new Op().prepOfdLock(lockFd, cmd, type, range, 1)); // runs on this thread, any ring mode; faults and tracers see it
         } while (r == -io.txring.uring.generated.Errno.EINTR);
         return r;
     }

@@ -75,7 +75,7 @@ public final class Store implements AutoCloseable {
     private final String handleId;
     private final AtomicLong txCounter = new AtomicLong();
     private final AtomicLong attempts = new AtomicLong(), runWaitNanos = new AtomicLong(), runGaveUp = new AtomicLong(),
-            recoveries = new AtomicLong();
+            recoveries = new AtomicLong(), reflinks = new AtomicLong();
     private final Recovery.Report recovery;
     /** The failure past a commit point that refuses commits until {@link #recover()} (null: healthy). */
     private final java.util.concurrent.atomic.AtomicReference<IOException> failed = new java.util.concurrent.atomic.AtomicReference<>();
@@ -107,7 +107,7 @@ public final class Store implements AutoCloseable {
                 ring.callRaw(Op.close(metaFd));
             }
             taken.add(() -> ring.callRaw(Op.close(lockFd))); // drops every OFD lock this handle took
-            this.locks = new LockTable(lockFd);
+            this.locks = new LockTable(ring, lockFd);
             locks.onContention(groupFlush::hurry); // a range may be held by one of our deferred finishes: finish those now
             this.ownerSlot = locks.claimOwnerSlot(ThreadLocalRandom.current().nextInt(LockTable.OWNER_SLOTS));
             this.handleId = ownerSlot + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
@@ -216,7 +216,12 @@ public final class Store implements AutoCloseable {
         return new StoreMetrics(protocol.commits.get(), protocol.conflicts.get(), attempts.get(), protocol.failures.get(),
                 groupFlush.requests.get(), groupFlush.submissions.get(),
                 groupSync.requests.get() + groupFlush.dirFsyncsAsked.get(), groupSync.fsyncs.get() + groupFlush.dirFsyncs.get(),
-                runWaitNanos.get(), runGaveUp.get(), journal.adopted.get(), journal.discarded.get(), recoveries.get());
+                runWaitNanos.get(), runGaveUp.get(), journal.adopted.get(), journal.discarded.get(), recoveries.get(), reflinks.get());
+    }
+
+    /** A shadow got its content by sharing extents (FICLONE), not by a copy. */
+    void countReflink() {
+        reflinks.incrementAndGet();
     }
 
     /**

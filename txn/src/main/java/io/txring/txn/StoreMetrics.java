@@ -16,7 +16,9 @@ package io.txring.txn;
  * @param orphansFinished  commit records of dead or failed committers this handle rolled forward
  * @param tornDiscarded    torn records of dead committers this handle removed (while others had the store open)
  * @param recoveries       failed states cleared by {@link Store#recover()}
+ * @param reflinks         shadows that share the committed file's extents (FICLONE) instead of copying its bytes:
+ *                         {@link Transaction#map} of an existing file where the filesystem can (XFS, btrfs; not ext4)
  */
 public record StoreMetrics(long commits, long conflicts, long attempts, long failures,
                            long flushes, long flushSubmissions, long dirSyncs, long dirFsyncs,
-                           long runWaitNanos, long runGaveUp, long orphansFinished, long tornDiscarded, long recoveries) {}
+                           long runWaitNanos, long runGaveUp, long orphansFinished, long tornDiscarded, long recoveries, long reflinks) {}

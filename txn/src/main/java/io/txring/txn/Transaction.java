@@ -10,6 +10,7 @@ import io.txring.uring.internal.ScratchPool;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
@@ -469,7 +470,10 @@ public final class Transaction implements AutoCloseable {
         }
         if (maps == null) maps = Arena.ofShared();
         long pageOffset = offset & -PAGE; // mmap wants a page-aligned file offset
-        MemorySegment m = LibC.mmap(length + (offset - pageOffset), PROT_READ | PROT_WRITE, MAP_SHARED, e.shadowFd, pageOffset, maps);
+        long span = length + (offset - pageOffset);
+        MemorySegment address = MemorySegment.ofArray(new long[1]);
+        fs.check(store.ring.callRaw(new Op().prepMmap(e.shadowFd, pageOffset, span, PROT_READ | PROT_WRITE, MAP_SHARED, address)), "mmap", path);
+        MemorySegment m = LibC.mapped(address.get(ValueLayout.JAVA_LONG, 0), span, maps);
         if (!existed) e.kind = Kind.CREATE;
         else if (e.kind != Kind.CREATE) e.kind = Kind.WRITE;
         return m.asSlice(offset - pageOffset, length);
@@ -606,7 +610,8 @@ public final class Transaction implements AutoCloseable {
         e.inode.forget(); // a copy of committed content: not followed
         int src = fs.open(dirfd, leaf, O_RDONLY, 0, e.path.path());
         try {
-            if (LibC.ioctlPtr(e.shadowFd, FICLONE, src) == 0) { // reflink: shares the extents, copies nothing
+            if (store.ring.callRaw(new Op().prepFiclone(e.shadowFd, src)) == 0) { // reflink: shares the extents, copies nothing
+                store.countReflink();
                 e.shadowSize = fs.sizeOf(e.shadowFd, e.path.path());
             } else {
                 e.shadowSize = fs.copy(src, e.shadowFd, e.path.path());

@@ -394,14 +394,22 @@ public final class LibC {
 
     /** mmap(2) of {@code len} bytes; the segment is sized (restricted reinterpret stays in this module). */
     public static MemorySegment mmap(long len, int prot, int flags, int fd, long offset) throws NativeException {
+        long address = mmapAddress(len, prot, flags, fd, offset);
+        if (address < 0) throw NativeException.of("mmap", null, (int) address);
+        return MemorySegment.ofAddress(address).reinterpret(len);
+    }
+
+    /**
+     * mmap(2): the mapping's address, or {@code -errno} (no user mapping lies in the top
+     * 4 KiB of the address space, where those values are). For callers outside this module,
+     * which turn it into a segment with {@link #mapped}.
+     */
+    public static long mmapAddress(long len, int prot, int flags, int fd, long offset) {
         ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
         MemorySegment st = lease.memory();
         try {
             MemorySegment r = (MemorySegment) MMAP.invokeExact(st, MemorySegment.NULL, len, prot, flags, fd, offset);
-            if (r.address() == -1L) throw NativeException.of("mmap", null, errno(st));
-            return r.reinterpret(len);
-        } catch (NativeException e) {
-            throw e;
+            return r.address() == -1L ? -errno(st) : r.address();
         } catch (Throwable t) {
             throw rethrow(t);
         } finally {
@@ -410,13 +418,20 @@ public final class LibC {
     }
 
     /**
+     * The mapping of {@code len} bytes at {@code address} (from {@link #mmapAddress}) with
+     * {@code arena}'s lifetime: closing the arena unmaps it, and any later access throws
+     * instead of touching unmapped memory.
+     */
+    public static MemorySegment mapped(long address, long len, Arena arena) {
+        return MemorySegment.ofAddress(address).reinterpret(len, arena, s -> munmap0(MemorySegment.ofAddress(address), len));
+    }
+
+    /**
      * mmap(2) of {@code len} bytes whose lifetime is {@code arena}'s: closing the arena
      * unmaps it, and any later access throws instead of touching unmapped memory.
      */
     public static MemorySegment mmap(long len, int prot, int flags, int fd, long offset, Arena arena) throws NativeException {
-        MemorySegment raw = mmap(len, prot, flags, fd, offset);
-        long address = raw.address();
-        return MemorySegment.ofAddress(address).reinterpret(len, arena, s -> munmap0(MemorySegment.ofAddress(address), len));
+        return mapped(mmap(len, prot, flags, fd, offset).address(), len, arena);
     }
 
     public static int munmap(MemorySegment mapping) {
