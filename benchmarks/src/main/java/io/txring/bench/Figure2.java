@@ -96,7 +96,7 @@ public final class Figure2 {
             System.out.println("store: after commit,  a reader sees byte 0 = " + firstByte(root));
             RingMetrics once = store.ringMetrics().minus(before);
             System.out.printf("store: %d ops through %s, %d io_uring_enter calls (the ring's count)%n", once.submitted(),
-                    store.ring().describe(), once.enters());
+                    store.describeRing(), once.enters());
             long[] nanos = new long[ROUNDS];
             for (int i = 0; i < WARMUP; i++) storeOnce(store, i);
             RingMetrics r0 = store.ringMetrics();
@@ -111,7 +111,7 @@ public final class Figure2 {
             SyscallCount count = counter == null ? null : SyscallCount.of(counter.stopPerThread(), tid);
             long cpu = ProcessCpu.nanos() - cpu0;
             RingMetrics ring = store.ringMetrics().minus(r0);
-            return new Result("store (" + store.ring().mode() + " ring, Store transaction)", nanos, cpu, count, ring);
+            return new Result("store (" + store.ringMode() + " ring, Store transaction)", nanos, cpu, count, ring);
         }
     }
 

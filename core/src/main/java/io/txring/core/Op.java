@@ -35,7 +35,6 @@ public final class Op {
     int opFlags;
     short bufIndex;
     int fileIndex;
-    long addr2;
 
     /** The timeout's duration, for the blocking backend (io_uring reads the timespec). */
     long timeoutNanos;
@@ -92,7 +91,6 @@ public final class Op {
         this.opFlags = 0;
         this.bufIndex = 0;
         this.fileIndex = 0;
-        this.addr2 = 0;
         this.path = null;
         this.path1 = null;
         this.path2 = null;
@@ -379,7 +377,7 @@ public final class Op {
         return twoPaths(IORING_OP_RENAMEAT, oldDirfd, oldPath, newDirfd, newPath, flags);
     }
 
-    /** renameat and linkat share one SQE shape: old dirfd/path in fd/addr, new ones in len/addr2. */
+    /** renameat and linkat share one SQE shape: old dirfd/path in fd/addr, new ones in len and off (the SQE's addr2, a union with off). */
     private Op twoPaths(int opcode, int oldDirfd, String oldPath, int newDirfd, String newPath, int flags) {
         reset(opcode);
         fd = oldDirfd; len = newDirfd; opFlags = flags;

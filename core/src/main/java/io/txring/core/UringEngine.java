@@ -175,10 +175,6 @@ final class UringEngine implements Engine {
         }
     }
 
-    int unregisterBuffers() {
-        return LibUring.unregisterBuffers(ring);
-    }
-
     @Override
     public Backend backend() {
         return Backend.IO_URING;

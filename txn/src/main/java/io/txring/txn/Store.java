@@ -194,9 +194,21 @@ public final class Store implements AutoCloseable {
 
     public Path root() { return root; }
 
-    public Ring ring() { return ring; }
+    /*
+     * No ring() accessor: ops submitted on the store's ring would skip its path confinement and
+     * its commit locks. What callers need of it is here instead.
+     */
 
-    /** The counters of both rings of this handle: {@link #ring()}'s and its flusher's (group commit's fsyncs and closes). */
+    /** What the store's ring runs on (backend, mode, setup flags), for logs. */
+    public String describeRing() { return ring.describe(); }
+
+    /** The store's ring backend: io_uring, or the blocking fallback (with {@link #describeRing()} saying why). */
+    public io.txring.core.Backend ringBackend() { return ring.backend(); }
+
+    /** The store's ring mode. */
+    public io.txring.core.Mode ringMode() { return ring.mode(); }
+
+    /** The counters of both rings of this handle: the store's own and its flusher's (group commit's fsyncs and closes). */
     public io.txring.core.RingMetrics ringMetrics() {
         return groupFlush.ringMetrics(ring.metrics());
     }

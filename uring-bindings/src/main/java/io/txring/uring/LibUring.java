@@ -48,10 +48,7 @@ public final class LibUring {
     private static final MethodHandle GET_PROBE_RING = bind("io_uring_get_probe_ring", FunctionDescriptor.of(ADDRESS, ADDRESS));
     private static final MethodHandle FREE_PROBE = bind("io_uring_free_probe", FunctionDescriptor.ofVoid(ADDRESS));
     private static final MethodHandle REGISTER_FILES_SPARSE = bind("io_uring_register_files_sparse", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle UNREGISTER_FILES = bind("io_uring_unregister_files", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle REGISTER_BUFFERS = bind("io_uring_register_buffers", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-    private static final MethodHandle UNREGISTER_BUFFERS = bind("io_uring_unregister_buffers", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle REGISTER_RING_FD = bind("io_uring_register_ring_fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
 
     private LibUring() {}
 
@@ -139,34 +136,9 @@ public final class LibUring {
         }
     }
 
-    public static int unregisterFiles(MemorySegment ring) {
-        try {
-            return (int) check(UNREGISTER_FILES, "io_uring_unregister_files").invokeExact(ring);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
     public static int registerBuffers(MemorySegment ring, MemorySegment iovecs, int count) {
         try {
             return (int) check(REGISTER_BUFFERS, "io_uring_register_buffers").invokeExact(ring, iovecs, count);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    public static int unregisterBuffers(MemorySegment ring) {
-        try {
-            return (int) check(UNREGISTER_BUFFERS, "io_uring_unregister_buffers").invokeExact(ring);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** Registers the ring fd with the calling thread (only that thread may then use it registered). */
-    public static int registerRingFd(MemorySegment ring) {
-        try {
-            return (int) check(REGISTER_RING_FD, "io_uring_register_ring_fd").invokeExact(ring);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -5,7 +5,6 @@ import io.txring.bench.harness.RoundSample;
 import io.txring.bench.harness.Variant;
 import io.txring.bench.harness.VariantRun;
 import io.txring.bench.harness.Workload;
-import io.txring.core.Ring;
 import io.txring.mailspool.DeliveryAgent;
 import io.txring.mailspool.MailDrop;
 import io.txring.mailspool.bench.Bench;
@@ -50,12 +49,12 @@ public final class MailWorkload implements Workload {
                 Path root = Files.createDirectories(scratch.resolve(c.name()));
                 StoreConfig store = DeliveryAgent.storeConfig(Durability.DURABLE, c.ring()).withMetadataSyscalls(c.metadataSyscalls());
                 DeliveryAgent agent = DeliveryAgent.open(root, store);
-                return new Run(root, store, agent, agent.store().ring(), agent.store()::ringMetrics, agent::close);
+                return new Run(root, store, agent, agent.store(), agent::close);
             }));
         }
         v.add(Variant.nio("nio", () -> {
             Path root = Files.createDirectories(scratch.resolve("nio"));
-            return new Run(root, StoreConfig.defaults(), new BlockingMaildirWriter(root), null, null, () -> {});
+            return new Run(root, StoreConfig.defaults(), new BlockingMaildirWriter(root), null, () -> {});
         }));
         return v;
     }
@@ -63,17 +62,14 @@ public final class MailWorkload implements Workload {
     private final class Run implements VariantRun {
         private final Bench.Settings settings;
         private final MailDrop drop;
-        private final Ring ring;
-        /** The store's ring and its flusher's counters (null for NIO). */
-        private final java.util.function.Supplier<io.txring.core.RingMetrics> counters;
+        /** The drop's store (null for NIO). */
+        private final io.txring.txn.Store store;
         private final AutoCloseable closer;
 
-        Run(Path root, StoreConfig store, MailDrop drop, Ring ring, java.util.function.Supplier<io.txring.core.RingMetrics> counters,
-                AutoCloseable closer) {
-            this.settings = new Bench.Settings(root, MESSAGES_PER_ROUND, recipients, SESSIONS, SIZE, false, store);
+        Run(Path root, StoreConfig config, MailDrop drop, io.txring.txn.Store store, AutoCloseable closer) {
+            this.settings = new Bench.Settings(root, MESSAGES_PER_ROUND, recipients, SESSIONS, SIZE, false, config);
             this.drop = drop;
-            this.ring = ring;
-            this.counters = counters;
+            this.store = store;
             this.closer = closer;
         }
 
@@ -81,7 +77,7 @@ public final class MailWorkload implements Workload {
         public RoundSample round() throws IOException, InterruptedException {
             long cpu0 = ProcessCpu.nanos();
             java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream(); // the bench's error lines, for a failure
-            BenchResult r = Bench.drive(settings, drop, ring, counters, new PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
+            BenchResult r = Bench.drive(settings, drop, store, new PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
             long cpu = ProcessCpu.nanos() - cpu0;
             if (r.failures() != 0) {
                 throw new IOException(name() + ": " + r.failures() + " messages failed\n" + said.toString(java.nio.charset.StandardCharsets.UTF_8).strip());

@@ -97,7 +97,7 @@ final class LmtpCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         InetSocketAddress bound = server.address();
         parent.out().println("mailspool lmtp: listening on " + bound.getAddress().getHostAddress() + ":" + bound.getPort()
-                + " (spool " + agent.store().root() + ", " + agent.store().ring().describe() + ", " + store.durability + ")");
+                + " (spool " + agent.store().root() + ", " + agent.store().describeRing() + ", " + store.durability + ")");
         parent.out().flush();
         try {
             stopped.await();

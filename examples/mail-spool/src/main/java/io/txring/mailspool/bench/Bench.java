@@ -2,7 +2,6 @@ package io.txring.mailspool.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.txring.core.Ring;
 import io.txring.core.RingMetrics;
 import io.txring.mailspool.DeliveryAgent;
 import io.txring.mailspool.MailDrop;
@@ -56,24 +55,24 @@ public final class Bench {
     public static BenchResult run(Settings s, PrintStream out) throws IOException, InterruptedException {
         Files.createDirectories(s.root());
         try (DeliveryAgent agent = DeliveryAgent.open(s.root(), s.store())) {
-            return drive(s, agent, agent.store().ring(), agent.store()::ringMetrics, out);
+            return drive(s, agent, agent.store(), out);
         }
     }
 
     /**
      * Runs the bench against any {@link MailDrop} behind the same LMTP front end (the
-     * benchmarks compare txring with a plain blocking writer this way); {@code ring} is the
-     * drop's ring (what it is), or null when it has none; {@code counters} its counters for trap
-     * counts — a store's {@code ringMetrics}, its ring and its flusher's — or null.
+     * benchmarks compare txring with a plain blocking writer this way); {@code store} is the
+     * drop's store (its ring is described, its rings' counters give the trap counts), or null
+     * when it has none.
      */
-    public static BenchResult drive(Settings s, MailDrop drop, Ring ring, java.util.function.Supplier<RingMetrics> counters, PrintStream out)
+    public static BenchResult drive(Settings s, MailDrop drop, io.txring.txn.Store store, PrintStream out)
             throws IOException, InterruptedException {
         Files.createDirectories(s.root());
         List<String> to = new ArrayList<>();
         for (int r = 1; r <= s.recipients(); r++) to.add("user" + r + "@bench.invalid");
         try (LmtpServer server = LmtpServer.start(drop, LmtpServerConfig.loopback(0)
                      .withMaxSessions(Math.max(100, s.sessions() + 1)).withMaxMessageSize(Math.max(50L << 20, 2L * s.size())))) {
-            RingMetrics before = counters == null ? ZERO : counters.get();
+            RingMetrics before = store == null ? ZERO : store.ringMetrics();
             AtomicInteger next = new AtomicInteger(), failures = new AtomicInteger(), done = new AtomicInteger();
             long[] latencies = new long[s.messages()];
             List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -114,7 +113,7 @@ public final class Bench {
             for (Thread t : clients) t.join();
             double seconds = (System.nanoTime() - start) / 1e9;
             if (bar != null) bar.close();
-            RingMetrics used = (counters == null ? ZERO : counters.get()).minus(before);
+            RingMetrics used = (store == null ? ZERO : store.ringMetrics()).minus(before);
             for (Throwable e : errors) out.println("bench: client error: " + e);
             int sent = done.get();
             long[] measured = Arrays.copyOf(latencies, sent);
@@ -131,8 +130,8 @@ public final class Bench {
             return new BenchResult(s.messages(), s.recipients(), s.sessions(), s.size(), seconds, sent / seconds,
                     (double) sent * s.recipients() / seconds, percentile(measured, 0.50), percentile(measured, 0.99),
                     percentile(measured, 1.0), used.enters(), (double) used.enters() / Math.max(1, sent),
-                    (double) used.submitted() / Math.max(1, sent), failed, files, ring == null ? "none" : ring.backend().name(),
-                    ring == null ? drop.getClass().getSimpleName() : ring.describe(), s.store().durability().name(), s.root().toAbsolutePath().toString());
+                    (double) used.submitted() / Math.max(1, sent), failed, files, store == null ? "none" : store.ringBackend().name(),
+                    store == null ? drop.getClass().getSimpleName() : store.describeRing(), s.store().durability().name(), s.root().toAbsolutePath().toString());
         }
     }
 

@@ -137,7 +137,7 @@ public final class LmtpServer implements AutoCloseable {
             try {
                 i.outcome().get(30, TimeUnit.SECONDS);
             } catch (TimeoutException e) {
-                System.err.println("mailspool lmtp: a delivery is still running after 30 s at shutdown");
+                System.getLogger(LmtpServer.class.getName()).log(System.Logger.Level.WARNING, "mailspool lmtp: a delivery is still running after 30 s at shutdown");
             } catch (Exception e) {
                 // its outcome was reported to its client, if any
             }
