@@ -1,7 +1,6 @@
 package io.txring.mailspool;
 
-import io.txring.uring.NativeException;
-import io.txring.uring.generated.Errno;
+import io.txring.txn.Failure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
@@ -84,11 +83,11 @@ final class DeliverCommand implements Callable<Integer> {
      * (EX_TEMPFAIL) and bounce on the other sysexits codes, so everything that may succeed
      * later — a full or read-only volume, an I/O error, a permission or configuration
      * problem the administrator fixes, a conflict, an unknown commit outcome, a bug — is 75.
-     * Only a refusal that retrying cannot change is permanent: a mailbox that is a symlink
-     * planted in the spool (73). Bad recipients (67) and usage (64) are decided before.
+     * Only a refusal that retrying cannot change is permanent ({@link Failure#PERMANENT}): a
+     * mailbox that is a symlink planted in the spool, a name the filesystem cannot take (73). Bad recipients (67) and usage (64) are decided before.
      */
     static int exitCode(Exception e) {
-        if (e instanceof NativeException n && n.errno() == Errno.ELOOP) return SysExits.CANTCREAT;
+        if (Failure.of(e) == Failure.PERMANENT) return SysExits.CANTCREAT;
         return SysExits.TEMPFAIL;
     }
 

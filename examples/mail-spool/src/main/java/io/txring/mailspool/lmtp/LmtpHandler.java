@@ -9,10 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.txring.mailspool.MailDrop;
 import io.txring.mailspool.Recipient;
-import io.txring.txn.CommitUnknownException;
-import io.txring.txn.ConflictException;
-import io.txring.uring.NativeException;
-import io.txring.uring.generated.Errno;
+import io.txring.txn.Failure;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -274,15 +271,13 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
      * reply is generic — exception text names paths and classes, so it goes to the log only.
      */
     static String failureReply(String address, IOException e) {
-        if (e instanceof NativeException n && (n.errno() == Errno.ENOSPC || n.errno() == Errno.EDQUOT)) {
-            return "452 4.3.1 <" + address + "> insufficient system storage";
-        }
-        if (e instanceof ConflictException) return "451 4.3.0 <" + address + "> conflicting delivery, try again";
-        if (e instanceof CommitUnknownException) {
+        return switch (Failure.of(e)) {
+            case NO_SPACE -> "452 4.3.1 <" + address + "> insufficient system storage";
+            case CONFLICT -> "451 4.3.0 <" + address + "> conflicting delivery, try again";
             // Recovery may still publish it: a retry may duplicate the message, which loses nothing.
-            return "451 4.3.0 <" + address + "> outcome unknown, try again";
-        }
-        return "452 4.3.1 <" + address + "> temporary local failure";
+            case OUTCOME_UNKNOWN -> "451 4.3.0 <" + address + "> outcome unknown, try again";
+            case TRANSIENT, PERMANENT -> "452 4.3.1 <" + address + "> temporary local failure";
+        };
     }
 
     private void updateAutoRead() {
