@@ -43,12 +43,30 @@ public record RingConfig(int entries, int cqEntries, int maxInFlight, Mode mode,
 
     /** This config with ops of {@code opcodes} also run as plain syscalls (see {@link Builder#runAsSyscalls}). */
     public RingConfig alsoAsSyscalls(int... opcodes) {
-        return new RingConfig(entries, cqEntries, maxInFlight, mode, sqThreadIdle, sqThreadCpu, shareSqThreadOf, registeredFiles,
-                backend, blockingThreads, faults, tracer, syscallOpcodes | Builder.mask(opcodes));
+        return toBuilder().runAsSyscalls(opcodes).build();
     }
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** A builder holding every setting of this config, to change some. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.entries = entries;
+        b.cqEntries = cqEntries;
+        b.maxInFlight = maxInFlight;
+        b.mode = mode;
+        b.sqThreadIdle = sqThreadIdle;
+        b.sqThreadCpu = sqThreadCpu;
+        b.shareSqThreadOf = shareSqThreadOf;
+        b.registeredFiles = registeredFiles;
+        b.backend = backend;
+        b.blockingThreads = blockingThreads;
+        b.faults = faults;
+        b.tracer = tracer;
+        b.syscallOpcodes = syscallOpcodes;
+        return b;
     }
 
     public static RingConfig defaults() {

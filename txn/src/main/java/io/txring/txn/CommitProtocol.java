@@ -18,10 +18,8 @@ final class CommitProtocol {
     private final SyncPolicy sync;
     private final GroupSync groupSync;
     final AtomicLong commits = new AtomicLong(), conflicts = new AtomicLong(), failures = new AtomicLong();
-    /** {@code -Dtxring.earlyRecords=false} turns off the early-record path (docs/COMMIT-PROTOCOL.md, "Creates only"): for comparisons. */
-    private static final boolean EARLY_RECORDS = !"false".equals(System.getProperty("txring.earlyRecords"));
-    /** {@code -Dtxring.deferredFinish=false}: an early-record commit syncs its target directories before it returns ("Deferred finish"). */
-    private static final boolean DEFERRED_FINISH = !"false".equals(System.getProperty("txring.deferredFinish"));
+    /** docs/COMMIT-PROTOCOL.md, "Creates only" and "Deferred finish"; off only for comparisons. */
+    private static final boolean EARLY_RECORDS = Switches.EARLY_RECORDS, DEFERRED_FINISH = Switches.DEFERRED_FINISH;
     private static final System.Logger LOG = System.getLogger(CommitProtocol.class.getName());
 
     CommitProtocol(Store store, Journal journal, LockTable locks, SyncPolicy sync, GroupSync groupSync) {

@@ -149,7 +149,7 @@ final class GroupFlush implements AutoCloseable {
         opened.join();
         // After the flusher's own ring, and only beside one: where the memlock limit allows two rings, those two
         // are the store's and the flusher's. {@code -Dtxring.loneInline=false} (read per store): never (for comparisons).
-        this.inline = ownRing != null && !"false".equals(System.getProperty("txring.loneInline")) ? openInlineRing(shared) : null;
+        this.inline = ownRing != null && Switches.loneInline() ? openInlineRing(shared) : null;
     }
 
     /** Runs {@code ops} (linked chains kept whole) with whatever other commits queued; returns this caller's results. */
@@ -450,9 +450,8 @@ final class GroupFlush implements AutoCloseable {
      * finish's unlinks and block write run as plain syscalls where the store's do.
      */
     private static RingConfig beside(Ring shared, Mode mode) {
-        RingConfig c = shared.config();
-        return new RingConfig(c.entries(), c.cqEntries(), c.maxInFlight(), mode, c.sqThreadIdle(), -1, null, 0,
-                Backend.IO_URING, c.blockingThreads(), c.faults(), c.tracer(), c.syscallOpcodes());
+        return shared.config().toBuilder().mode(mode).sqThreadCpu(-1).shareSqThreadOf(null).registeredFiles(0)
+                .backend(Backend.IO_URING).build();
     }
 
     /** {@code shared}'s counters plus the flusher's own ring's, if it has one. */

@@ -124,7 +124,7 @@ final class Journal {
         this.sync = sync;
         this.groupSync = groupSync;
         this.ownerSlot = ownerSlot;
-        this.log = "false".equals(System.getProperty("txring.recordLog")) ? null : new RecordLog(store, journalFd, marks, sync, groupSync, ownerSlot);
+        this.log = !Switches.recordLog() ? null : new RecordLog(store, journalFd, marks, sync, groupSync, ownerSlot);
     }
 
     // ---- the committer's side ---------------------------------------------------------------

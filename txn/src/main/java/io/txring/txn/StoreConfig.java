@@ -39,46 +39,77 @@ public record StoreConfig(Durability durability, int maxAttempts, Duration runTi
     }
 
     public static StoreConfig defaults() {
-        return new StoreConfig(Durability.DURABLE, Integer.MAX_VALUE, Duration.ofSeconds(30), Duration.ofMillis(1), RingConfig.defaults(),
-                0644, 0755, ShadowPlacement.BESIDE_TARGET, true);
+        return builder().build();
     }
 
-    public StoreConfig withDurability(Durability d) {
-        return new StoreConfig(d, maxAttempts, runTimeout, backoff, ring, fileMode, directoryMode, shadows, metadataSyscalls);
+    /** A builder with the defaults above. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public StoreConfig withMaxAttempts(int n) {
-        return new StoreConfig(durability, n, runTimeout, backoff, ring, fileMode, directoryMode, shadows, metadataSyscalls);
+    /** A builder holding every setting of this config, to change some. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.durability = durability;
+        b.maxAttempts = maxAttempts;
+        b.runTimeout = runTimeout;
+        b.backoff = backoff;
+        b.ring = ring;
+        b.fileMode = fileMode;
+        b.directoryMode = directoryMode;
+        b.shadows = shadows;
+        b.metadataSyscalls = metadataSyscalls;
+        return b;
     }
+
+    public StoreConfig withDurability(Durability d) { return toBuilder().durability(d).build(); }
+
+    public StoreConfig withMaxAttempts(int n) { return toBuilder().maxAttempts(n).build(); }
 
     /** How long {@link Store#run} retries a conflicting body before it gives up. */
-    public StoreConfig withRunTimeout(Duration t) {
-        return new StoreConfig(durability, maxAttempts, t, backoff, ring, fileMode, directoryMode, shadows, metadataSyscalls);
-    }
+    public StoreConfig withRunTimeout(Duration t) { return toBuilder().runTimeout(t).build(); }
 
     /** The first retry's backoff window (doubled per retry, capped at 100× this). */
-    public StoreConfig withBackoff(Duration b) {
-        return new StoreConfig(durability, maxAttempts, runTimeout, b, ring, fileMode, directoryMode, shadows, metadataSyscalls);
-    }
+    public StoreConfig withBackoff(Duration b) { return toBuilder().backoff(b).build(); }
 
-    public StoreConfig withRing(RingConfig r) {
-        return new StoreConfig(durability, maxAttempts, runTimeout, backoff, r, fileMode, directoryMode, shadows, metadataSyscalls);
-    }
+    public StoreConfig withRing(RingConfig r) { return toBuilder().ring(r).build(); }
 
-    public StoreConfig withFileMode(int mode) {
-        return new StoreConfig(durability, maxAttempts, runTimeout, backoff, ring, mode, directoryMode, shadows, metadataSyscalls);
-    }
+    public StoreConfig withFileMode(int mode) { return toBuilder().fileMode(mode).build(); }
 
     /** Permission bits of directories {@link Store#createDirectories} makes (e.g. 0700 for a private spool). */
-    public StoreConfig withDirectoryMode(int mode) {
-        return new StoreConfig(durability, maxAttempts, runTimeout, backoff, ring, fileMode, mode, shadows, metadataSyscalls);
-    }
+    public StoreConfig withDirectoryMode(int mode) { return toBuilder().directoryMode(mode).build(); }
 
-    public StoreConfig withShadowPlacement(ShadowPlacement p) {
-        return new StoreConfig(durability, maxAttempts, runTimeout, backoff, ring, fileMode, directoryMode, p, metadataSyscalls);
-    }
+    public StoreConfig withShadowPlacement(ShadowPlacement p) { return toBuilder().shadows(p).build(); }
 
-    public StoreConfig withMetadataSyscalls(boolean on) {
-        return new StoreConfig(durability, maxAttempts, runTimeout, backoff, ring, fileMode, directoryMode, shadows, on);
+    public StoreConfig withMetadataSyscalls(boolean on) { return toBuilder().metadataSyscalls(on).build(); }
+
+    /** Builds a {@link StoreConfig}; each setting starts at its default (see the record's components). */
+    public static final class Builder {
+        private Durability durability = Durability.DURABLE;
+        private int maxAttempts = Integer.MAX_VALUE;
+        private Duration runTimeout = Duration.ofSeconds(30);
+        private Duration backoff = Duration.ofMillis(1);
+        private RingConfig ring = RingConfig.defaults();
+        private int fileMode = 0644;
+        private int directoryMode = 0755;
+        private ShadowPlacement shadows = ShadowPlacement.BESIDE_TARGET;
+        private boolean metadataSyscalls = true;
+
+        private Builder() {}
+
+        public Builder durability(Durability d) { durability = d; return this; }
+        public Builder maxAttempts(int n) { maxAttempts = n; return this; }
+        public Builder runTimeout(Duration t) { runTimeout = t; return this; }
+        public Builder backoff(Duration b) { backoff = b; return this; }
+        public Builder ring(RingConfig r) { ring = r; return this; }
+        public Builder fileMode(int mode) { fileMode = mode; return this; }
+        public Builder directoryMode(int mode) { directoryMode = mode; return this; }
+        public Builder shadows(ShadowPlacement p) { shadows = p; return this; }
+        public Builder metadataSyscalls(boolean on) { metadataSyscalls = on; return this; }
+
+        /** Checks the settings (the record's constructor) and builds. */
+        public StoreConfig build() {
+            return new StoreConfig(durability, maxAttempts, runTimeout, backoff, ring, fileMode, directoryMode, shadows, metadataSyscalls);
+        }
     }
 }

@@ -50,9 +50,31 @@ public record LmtpServerConfig(InetSocketAddress listen, boolean allowRemote, St
      * 5 minutes idle, 20 errors per session, 10 minutes of DATA per message.
      */
     public static LmtpServerConfig loopback(int port) {
-        return new LmtpServerConfig(new InetSocketAddress("127.0.0.1", port), false,
-                io.txring.mailspool.MaildirName.localHost(), 50L << 20, 100, 100, Duration.ofMinutes(5), 2048, 1 << 20,
-                20, 20, Duration.ofMinutes(10), defaultEventLoops());
+        return builder().listen(new InetSocketAddress("127.0.0.1", port), false).build();
+    }
+
+    /** A builder with {@link #loopback}'s settings on port 0. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding every setting of this config, to change some. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.listen = listen;
+        b.allowRemote = allowRemote;
+        b.hostname = hostname;
+        b.maxMessageSize = maxMessageSize;
+        b.maxSessions = maxSessions;
+        b.maxRecipients = maxRecipients;
+        b.idleTimeout = idleTimeout;
+        b.maxLineLength = maxLineLength;
+        b.queuedBytes = queuedBytes;
+        b.maxSessionsPerAddress = maxSessionsPerAddress;
+        b.maxErrors = maxErrors;
+        b.maxDataTime = maxDataTime;
+        b.eventLoops = eventLoops;
+        return b;
     }
 
     /**
@@ -65,43 +87,58 @@ public record LmtpServerConfig(InetSocketAddress listen, boolean allowRemote, St
         return Math.max(1, Runtime.getRuntime().availableProcessors() / 4);
     }
 
-    public LmtpServerConfig withMaxMessageSize(long n) {
-        return new LmtpServerConfig(listen, allowRemote, hostname, n, maxSessions, maxRecipients, idleTimeout, maxLineLength, queuedBytes,
-                maxSessionsPerAddress, maxErrors, maxDataTime, eventLoops);
-    }
+    public LmtpServerConfig withMaxMessageSize(long n) { return toBuilder().maxMessageSize(n).build(); }
 
-    public LmtpServerConfig withMaxSessions(int n) {
-        return new LmtpServerConfig(listen, allowRemote, hostname, maxMessageSize, n, maxRecipients, idleTimeout, maxLineLength, queuedBytes,
-                maxSessionsPerAddress, maxErrors, maxDataTime, eventLoops);
-    }
+    public LmtpServerConfig withMaxSessions(int n) { return toBuilder().maxSessions(n).build(); }
 
-    public LmtpServerConfig withIdleTimeout(Duration d) {
-        return new LmtpServerConfig(listen, allowRemote, hostname, maxMessageSize, maxSessions, maxRecipients, d, maxLineLength, queuedBytes,
-                maxSessionsPerAddress, maxErrors, maxDataTime, eventLoops);
-    }
+    public LmtpServerConfig withIdleTimeout(Duration d) { return toBuilder().idleTimeout(d).build(); }
 
-    public LmtpServerConfig withListen(InetSocketAddress a, boolean allowRemoteAddress) {
-        return new LmtpServerConfig(a, allowRemoteAddress, hostname, maxMessageSize, maxSessions, maxRecipients, idleTimeout, maxLineLength, queuedBytes,
-                maxSessionsPerAddress, maxErrors, maxDataTime, eventLoops);
-    }
+    public LmtpServerConfig withListen(InetSocketAddress a, boolean allowRemoteAddress) { return toBuilder().listen(a, allowRemoteAddress).build(); }
 
-    public LmtpServerConfig withMaxSessionsPerAddress(int n) {
-        return new LmtpServerConfig(listen, allowRemote, hostname, maxMessageSize, maxSessions, maxRecipients, idleTimeout, maxLineLength, queuedBytes,
-                n, maxErrors, maxDataTime, eventLoops);
-    }
+    public LmtpServerConfig withMaxSessionsPerAddress(int n) { return toBuilder().maxSessionsPerAddress(n).build(); }
 
-    public LmtpServerConfig withMaxErrors(int n) {
-        return new LmtpServerConfig(listen, allowRemote, hostname, maxMessageSize, maxSessions, maxRecipients, idleTimeout, maxLineLength, queuedBytes,
-                maxSessionsPerAddress, n, maxDataTime, eventLoops);
-    }
+    public LmtpServerConfig withMaxErrors(int n) { return toBuilder().maxErrors(n).build(); }
 
-    public LmtpServerConfig withMaxDataTime(Duration d) {
-        return new LmtpServerConfig(listen, allowRemote, hostname, maxMessageSize, maxSessions, maxRecipients, idleTimeout, maxLineLength, queuedBytes,
-                maxSessionsPerAddress, maxErrors, d, eventLoops);
-    }
+    public LmtpServerConfig withMaxDataTime(Duration d) { return toBuilder().maxDataTime(d).build(); }
 
-    public LmtpServerConfig withEventLoops(int n) {
-        return new LmtpServerConfig(listen, allowRemote, hostname, maxMessageSize, maxSessions, maxRecipients, idleTimeout, maxLineLength, queuedBytes,
-                maxSessionsPerAddress, maxErrors, maxDataTime, n);
+    public LmtpServerConfig withEventLoops(int n) { return toBuilder().eventLoops(n).build(); }
+
+    /** Builds an {@link LmtpServerConfig}; each setting starts at {@link #loopback}'s (port 0). */
+    public static final class Builder {
+        private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 0);
+        private boolean allowRemote;
+        private String hostname = io.txring.mailspool.MaildirName.localHost();
+        private long maxMessageSize = 50L << 20;
+        private int maxSessions = 100;
+        private int maxRecipients = 100;
+        private Duration idleTimeout = Duration.ofMinutes(5);
+        private int maxLineLength = 2048;
+        private int queuedBytes = 1 << 20;
+        private int maxSessionsPerAddress = 20;
+        private int maxErrors = 20;
+        private Duration maxDataTime = Duration.ofMinutes(10);
+        private int eventLoops = defaultEventLoops();
+
+        private Builder() {}
+
+        /** Where to listen; a non-loopback address is refused unless {@code allowRemoteAddress}. */
+        public Builder listen(InetSocketAddress a, boolean allowRemoteAddress) { listen = a; allowRemote = allowRemoteAddress; return this; }
+        public Builder hostname(String h) { hostname = h; return this; }
+        public Builder maxMessageSize(long n) { maxMessageSize = n; return this; }
+        public Builder maxSessions(int n) { maxSessions = n; return this; }
+        public Builder maxRecipients(int n) { maxRecipients = n; return this; }
+        public Builder idleTimeout(Duration d) { idleTimeout = d; return this; }
+        public Builder maxLineLength(int n) { maxLineLength = n; return this; }
+        public Builder queuedBytes(int n) { queuedBytes = n; return this; }
+        public Builder maxSessionsPerAddress(int n) { maxSessionsPerAddress = n; return this; }
+        public Builder maxErrors(int n) { maxErrors = n; return this; }
+        public Builder maxDataTime(Duration d) { maxDataTime = d; return this; }
+        public Builder eventLoops(int n) { eventLoops = n; return this; }
+
+        /** Checks the settings (the record's constructor) and builds. */
+        public LmtpServerConfig build() {
+            return new LmtpServerConfig(listen, allowRemote, hostname, maxMessageSize, maxSessions, maxRecipients, idleTimeout,
+                    maxLineLength, queuedBytes, maxSessionsPerAddress, maxErrors, maxDataTime, eventLoops);
+        }
     }
 }

@@ -1,0 +1,31 @@
+package io.txring.txn;
+
+/**
+ * Every system property the txn module reads, in one place: switches that turn one step of
+ * the commit protocol off for an A/B measurement (docs/BENCHMARKS.md). All default to on;
+ * {@code -Dtxring.<name>=false} turns one off. The ring's own ({@code txring.mode},
+ * {@code txring.backend}) are read by {@code RingConfig.Builder}.
+ */
+final class Switches {
+    private Switches() {}
+
+    /** {@code txring.earlyRecords}: a create-only commit writes its record before its shadows are durable (one flush round). Read once. */
+    static final boolean EARLY_RECORDS = on("txring.earlyRecords");
+
+    /** {@code txring.deferredFinish}: a delivery returns before its target directories are synced (the flusher syncs them). Read once. */
+    static final boolean DEFERRED_FINISH = on("txring.deferredFinish");
+
+    /** {@code txring.recordLog}: commit records go to the shared record log, not a file each. Read as a store opens. */
+    static boolean recordLog() {
+        return on("txring.recordLog");
+    }
+
+    /** {@code txring.loneInline}: a commit alone syncs on its own thread instead of handing off to the flusher. Read as a store opens. */
+    static boolean loneInline() {
+        return on("txring.loneInline");
+    }
+
+    private static boolean on(String property) {
+        return !"false".equals(System.getProperty(property));
+    }
+}
