@@ -6,5 +6,6 @@
 module io.txring.core {
     requires transitive io.txring.uring;
     requires static io.netty.buffer;
+    requires jdk.jfr; // RingEvents
     exports io.txring.core;
 }

@@ -51,6 +51,7 @@ public final class Ring implements AutoCloseable {
         this.mode = uring != null ? uring.mode : Mode.SHARED;
         this.slots = new Slots(config.maxInFlight());
         String name = uring != null ? Integer.toString(uring.ringFd) : "blocking";
+        this.name = uring != null ? "ring fd " + name : "blocking ring " + Integer.toHexString(System.identityHashCode(this));
         this.submitter = new Submitter(config, engine, slots, "ring " + name);
         boolean owned = mode.ownedByOpener();
         this.reaper = new Reaper(config, engine, slots, submitter, !owned, name);
@@ -65,6 +66,14 @@ public final class Ring implements AutoCloseable {
         }
         reaper.start();
         if (net != null) net.start();
+        RingEvents.opened(this);
+    }
+
+    /** How JFR events and logs name this ring: its fd, or the blocking backend. */
+    private final String name;
+
+    String name() {
+        return name;
     }
 
     /** Owner modes ({@link Mode#ownedByOpener()}): the only thread that may use the ring; null otherwise. */
@@ -192,7 +201,14 @@ public final class Ring implements AutoCloseable {
         } finally {
             submitter.lock.unlock();
         }
-        waits.awaitSlot(slot);
+        if (RingEvents.timingWaits()) { // a recording is on: time the wait (no event object otherwise)
+            RingEvents.Wait e = new RingEvents.Wait();
+            e.begin();
+            waits.awaitSlot(slot);
+            RingEvents.waited(e, name, 1);
+        } else {
+            waits.awaitSlot(slot);
+        }
         int res = slots.res[slot];
         submitter.lock.lock();
         try {
@@ -212,7 +228,7 @@ public final class Ring implements AutoCloseable {
         checkCaller(Thread.currentThread());
         ChainResult chain = new ChainResult(ops.length, Thread.currentThread());
         submitChain(ops, chain, waits.submitsWhileWaiting());
-        waits.awaitChain(chain);
+        awaitTimed(chain, ops.length);
         return chain.resultsOrThrow(submitter);
     }
 
@@ -247,8 +263,19 @@ public final class Ring implements AutoCloseable {
                 submitter.lock.unlock();
             }
         }
-        waits.awaitChain(batch);
+        awaitTimed(batch, ops.length);
         return batch.resultsOrThrow(submitter);
+    }
+
+    private void awaitTimed(ChainResult ops, int count) {
+        if (!RingEvents.timingWaits()) {
+            waits.awaitChain(ops);
+            return;
+        }
+        RingEvents.Wait e = new RingEvents.Wait();
+        e.begin();
+        waits.awaitChain(ops);
+        RingEvents.waited(e, name, count);
     }
 
     // ---- futures -------------------------------------------------------------------------
@@ -364,6 +391,7 @@ public final class Ring implements AutoCloseable {
                 }
             }
         }
+        RingEvents.closed(this);
         engine.close();
         submitter.closeInline();
     }

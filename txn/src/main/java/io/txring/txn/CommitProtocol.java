@@ -32,6 +32,13 @@ final class CommitProtocol {
 
     void commit(Transaction tx) throws IOException {
         store.groupFlush.committing.incrementAndGet(); // a lone commit syncs on its own thread (GroupFlush)
+        TxnEvents.Commit ev = TxnEvents.COMMIT.isEnabled() ? new TxnEvents.Commit() : null; // no recording: no event, no clock reads
+        long t = 0;
+        if (ev != null) {
+            ev.begin();
+            t = System.nanoTime();
+        }
+        String outcome = "failed";
         try {
             boolean early = EARLY_RECORDS && sync.tracksRemovals() && tx.contentKnown(); // creates only, content known: steps 1 and 4 as one
             boolean deferred = early && DEFERRED_FINISH; // published by links, its finish after it returns
@@ -39,25 +46,37 @@ final class CommitProtocol {
             // early implies two changes or more, so never publishOne. Every other commit gives each target its own name.
             if (!deferred) tx.unshareAll();
             if (!early) flush(tx);                                        // 1
+            if (ev != null) t = ev.lap(TxnEvents.FLUSH, t);
             LockTable.Held held = lock(tx);                               // 2
+            if (ev != null) t = ev.lap(TxnEvents.LOCK, t);
             boolean handedOver = false; // the locks went with a deferred finish: the flusher lets go of them
             try {
                 store.refuseIfFailed();                                   //   under the locks: see Store#fail
                 validate(tx);                                             // 3
-                if (!tx.readOnly()) {
+                if (ev != null) t = ev.lap(TxnEvents.VALIDATE, t);
+                if (tx.readOnly()) {
+                    if (ev != null) ev.kind = "read-only";
+                } else {
                     CommitRecord record = tx.record(early);
                     if (record.steps().size() == 1) {
+                        if (ev != null) ev.kind = "single";
                         publishOne(tx, held);                             // 5 (a single change needs no record)
+                        if (ev != null) t = ev.lap(TxnEvents.PUBLISH, t);
                     } else {
+                        if (ev != null) ev.kind = deferred ? "deferred" : early ? "early" : "record";
                         var ranges = LockTable.rangesOf(record.paths());
                         if (deferred) refusePoisonedTargets(tx);          // its targets' syncs come after it returns
                         if (early) writeRecordWithShadows(tx, record, ranges); // 1 and 4: the commit point
                         else writeRecord(tx, record, ranges);             // 4: the commit point
+                        if (ev != null) t = ev.lap(TxnEvents.RECORD, t);
                         if (deferred) {
                             handedOver = publishDeferringFinish(tx, held, ranges); // 5, and 5's syncs and 6 later
+                            if (ev != null) t = ev.lap(TxnEvents.PUBLISH, t);
                         } else {
                             publish(tx);                                  // 5
+                            if (ev != null) t = ev.lap(TxnEvents.PUBLISH, t);
                             finish(tx, ranges);                           // 6
+                            if (ev != null) t = ev.lap(TxnEvents.FINISH, t);
                         }
                     }
                 }
@@ -65,15 +84,44 @@ final class CommitProtocol {
                 if (!handedOver) held.close();
             }
             commits.incrementAndGet();
+            outcome = "committed";
         } catch (ConflictException e) {
             conflicts.incrementAndGet();
+            outcome = "conflict";
+            conflicted(tx, e);
+            throw e;
+        } catch (CommitUnknownException e) {
+            failures.incrementAndGet();
+            outcome = "unknown";
             throw e;
         } catch (IOException | RuntimeException e) {
             failures.incrementAndGet();
             throw e;
         } finally {
             store.groupFlush.committing.decrementAndGet();
+            if (ev != null) committed(ev, tx, outcome);
         }
+    }
+
+    private static void committed(TxnEvents.Commit ev, Transaction tx, String outcome) {
+        ev.end();
+        if (!ev.shouldCommit()) return;
+        List<String> paths = tx.paths();
+        ev.transaction = tx.id;
+        ev.paths = paths.size();
+        ev.path = paths.isEmpty() ? null : paths.getFirst();
+        ev.outcome = outcome;
+        ev.commit();
+    }
+
+    private static void conflicted(Transaction tx, ConflictException e) {
+        if (!TxnEvents.CONFLICT.isEnabled() || e.changes().isEmpty()) return;
+        TxnEvents.Conflict c = new TxnEvents.Conflict();
+        c.transaction = tx.id;
+        c.path = e.changes().getFirst().path();
+        c.what = e.changes().getFirst().what();
+        c.changes = e.changes().size();
+        c.commit();
     }
 
     /**

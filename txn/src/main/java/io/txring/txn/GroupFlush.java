@@ -522,12 +522,22 @@ final class GroupFlush implements AutoCloseable {
         for (Op f : fsyncs) all[at++] = f;
         submissions.incrementAndGet();
         dirFsyncs.addAndGet(fsyncs.size());
+        TxnEvents.FlushBatch ev = TxnEvents.FLUSH_BATCH.isEnabled() ? new TxnEvents.FlushBatch() : null;
+        if (ev != null) ev.begin();
         int[] res;
         try {
             res = ring.callBatch(all);
         } catch (RuntimeException e) { // e.g. the ring closed: GroupSync's waiters must not wait on these fsyncs
             for (int i = 0; i < synced.size(); i++) dirSyncs.sharedFsyncDone(synced.get(i), covers[i], Integer.MIN_VALUE);
             throw e;
+        }
+        if (ev != null) {
+            ev.commits = batch.size();
+            ev.finishes = fins.size();
+            ev.ops = total;
+            ev.directories = fsyncs.size();
+            ev.lone = ring == inline;
+            ev.commit();
         }
         for (int i = 0; i < synced.size(); i++) {
             int r = res[total + i];

@@ -140,6 +140,7 @@ final class GroupSync {
         IOException failure = null;
         while (!pending.isEmpty()) {
             List<Need> lead = new ArrayList<>();
+            long covered = 0; // changes the fsyncs this round leads make durable (for the JFR event)
             Need wait = null;
             for (var it = pending.iterator(); it.hasNext(); ) {
                 Need n = it.next();
@@ -153,6 +154,7 @@ final class GroupSync {
                     } else if (!n.dir.running) {
                         n.dir.running = true;
                         n.target = n.dir.requested; // starts after every registered change: covers them all
+                        covered += n.target - n.dir.completed;
                         lead.add(n);
                         it.remove();
                     } else if (wait == null) {
@@ -164,6 +166,8 @@ final class GroupSync {
             }
             if (!lead.isEmpty()) {
                 fsyncs.addAndGet(lead.size());
+                TxnEvents.SyncBatch ev = TxnEvents.SYNC_BATCH.isEnabled() ? new TxnEvents.SyncBatch() : null;
+                if (ev != null) ev.begin();
                 int[] res;
                 try {
                     res = ring.callBatch(lead.stream().map(n -> Op.fsync(n.fd).describing(shown(n.dir))).toArray(Op[]::new));
@@ -191,6 +195,11 @@ final class GroupSync {
                     } finally {
                         d.lock.unlock();
                     }
+                }
+                if (ev != null) {
+                    ev.directories = lead.size();
+                    ev.changes = covered;
+                    ev.commit();
                 }
             } else if (wait != null) {
                 wait.dir.lock.lock();

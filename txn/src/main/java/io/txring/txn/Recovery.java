@@ -27,6 +27,21 @@ final class Recovery {
      * torn ones, then removes every shadow left by transactions that never committed.
      */
     static Report run(Store store, Journal journal, ShadowDirectories shadowDirs) throws IOException {
+        TxnEvents.Recovery ev = TxnEvents.RECOVERY.isEnabled() ? new TxnEvents.Recovery() : null;
+        if (ev != null) ev.begin();
+        Report report = replayAndSweep(store, journal, shadowDirs);
+        if (ev != null) {
+            ev.root = store.root().toString();
+            ev.replayed = report.recordsReplayed();
+            ev.discarded = report.recordsDiscarded();
+            ev.quarantined = report.recordsQuarantined();
+            ev.shadowsRemoved = report.shadowsRemoved();
+            ev.commit();
+        }
+        return report;
+    }
+
+    private static Report replayAndSweep(Store store, Journal journal, ShadowDirectories shadowDirs) throws IOException {
         Journal.Report r = journal.replayAll();
         int swept = shadowDirs.existed() ? shadowDirs.sweep() : walkOnce(store);
         return new Report(r.replayed(), r.discarded(), r.quarantined(), swept);

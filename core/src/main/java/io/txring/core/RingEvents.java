@@ -1,0 +1,103 @@
+package io.txring.core;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import jdk.jfr.Category;
+import jdk.jfr.Description;
+import jdk.jfr.Event;
+import jdk.jfr.EventType;
+import jdk.jfr.FlightRecorder;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.Period;
+import jdk.jfr.StackTrace;
+import jdk.jfr.Threshold;
+
+/**
+ * The ring's JFR events ({@code jfr print --events 'io.txring.*'}). All are on in a default
+ * recording and cost nothing without one: a wait is timed only while {@link Wait} is enabled,
+ * and the statistics are read once a second from the counters the ring keeps anyway.
+ */
+final class RingEvents {
+    private RingEvents() {}
+
+    /** A caller waited for its ops' completions this long (only waits over the threshold are recorded). */
+    @Name("io.txring.RingWait")
+    @Label("Ring wait")
+    @Category({"txring", "Ring"})
+    @Description("A thread waited for completions of its ops on a ring")
+    @Threshold("1 ms")
+    @StackTrace(false)
+    static final class Wait extends Event {
+        @Label("Ring") String ring;
+        @Label("Ops") @Description("Ops whose completions were awaited") int ops;
+    }
+
+    /** Once a second per open ring: what it did since the last one. */
+    @Name("io.txring.RingStatistics")
+    @Label("Ring statistics")
+    @Category({"txring", "Ring"})
+    @Description("Ops submitted and completed, io_uring_enter calls and the mean submission batch of a ring since the last period")
+    @Period("1 s")
+    @StackTrace(false)
+    static final class Statistics extends Event {
+        @Label("Ring") String ring;
+        @Label("Mode") String mode;
+        @Label("Submitted") long submitted;
+        @Label("Completed") long completed;
+        @Label("io_uring_enter calls") long enters;
+        @Label("Mean batch") @Description("Ops per io_uring_enter: submitted / enters") double meanBatch;
+        @Label("Run as syscalls") @Description("Ops run as plain syscalls beside the ring (routed, or ones io_uring lacks)") long syscalls;
+        @Label("CQ overflows") long cqOverflows;
+    }
+
+    private static final EventType WAIT = EventType.getEventType(Wait.class);
+
+    /** Whether waits are being timed (a recording with io.txring.RingWait enabled). */
+    static boolean timingWaits() {
+        return WAIT.isEnabled();
+    }
+
+    /** Records a wait that began at {@code startNanos} (JFR's own clock from {@link Wait#begin}). */
+    static void waited(Wait e, String ring, int ops) {
+        e.end();
+        if (e.shouldCommit()) {
+            e.ring = ring;
+            e.ops = ops;
+            e.commit();
+        }
+    }
+
+    /** Open rings and their counters at the last period. */
+    private static final Map<Ring, RingMetrics> OPEN = new ConcurrentHashMap<>();
+
+    static {
+        FlightRecorder.addPeriodicEvent(Statistics.class, RingEvents::emitStatistics);
+    }
+
+    static void opened(Ring ring) {
+        OPEN.put(ring, ring.metrics());
+    }
+
+    static void closed(Ring ring) {
+        OPEN.remove(ring);
+    }
+
+    private static void emitStatistics() {
+        for (var entry : OPEN.entrySet()) {
+            Ring ring = entry.getKey();
+            RingMetrics now = ring.metrics(), d = now.minus(entry.getValue());
+            entry.setValue(now);
+            Statistics e = new Statistics();
+            e.ring = ring.name();
+            e.mode = ring.mode().name();
+            e.submitted = d.submitted();
+            e.completed = d.completed();
+            e.enters = d.enters();
+            e.meanBatch = d.enters() == 0 ? 0 : (double) d.submitted() / d.enters();
+            e.syscalls = d.inline();
+            e.cqOverflows = d.cqOverflows();
+            e.commit();
+        }
+    }
+}
