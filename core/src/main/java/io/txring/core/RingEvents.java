@@ -46,7 +46,7 @@ final class RingEvents {
         @Label("Submitted") long submitted;
         @Label("Completed") long completed;
         @Label("io_uring_enter calls") long enters;
-        @Label("Mean batch") @Description("Ops per io_uring_enter: submitted / enters") double meanBatch;
+        @Label("Ops per enter") @Description("submitted / enters; enters that only wait count too") double opsPerEnter;
         @Label("Run as syscalls") @Description("Ops run as plain syscalls beside the ring (routed, or ones io_uring lacks)") long syscalls;
         @Label("CQ overflows") long cqOverflows;
     }
@@ -94,7 +94,7 @@ final class RingEvents {
             e.submitted = d.submitted();
             e.completed = d.completed();
             e.enters = d.enters();
-            e.meanBatch = d.enters() == 0 ? 0 : (double) d.submitted() / d.enters();
+            e.opsPerEnter = d.enters() == 0 ? 0 : (double) d.submitted() / d.enters();
             e.syscalls = d.inline();
             e.cqOverflows = d.cqOverflows();
             e.commit();
