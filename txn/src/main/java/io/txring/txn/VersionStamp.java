@@ -4,7 +4,7 @@ package io.txring.txn;
  * What a file was when a transaction first touched it, from statx. Every txring commit
  * replaces the inode, so a committed change always changes the stamp.
  *
- * @param dev   device (major << 32 | minor), 0 when absent
+ * @param dev   device ({@code major << 32 | minor}), 0 when absent
  * @param ino   inode number, 0 when absent
  * @param size  bytes
  * @param mtimeNs modification time, ns since the epoch

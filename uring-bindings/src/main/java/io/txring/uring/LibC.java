@@ -442,7 +442,7 @@ public final class LibC {
         return msync0(mapping, mapping.byteSize(), flags);
     }
 
-    /** fcntl(2) with a pointer argument ({@code F_OFD_SETLK} & co. with a {@code struct flock}). */
+    /** fcntl(2) with a pointer argument ({@code F_OFD_SETLK} and the like, with a {@code struct flock}). */
     public static int fcntlLock(int fd, int cmd, MemorySegment flock) {
         ScratchPool.Lease lease = SCRATCH.acquire(SCRATCH_BYTES);
         MemorySegment st = lease.memory();
