@@ -29,10 +29,10 @@ class IoUringBlockedIT {
             assertTrue(logs.contains("blocked by a seccomp profile"), logs); // the host allows io_uring: the cause named is the profile
             assertTrue(logs.contains("listening on " + SpoolContainers.LISTEN) && logs.contains("blocking fallback (io_uring_setup: EPERM"), logs);
 
-            SpoolContainers.Deliveries d = SpoolContainers.deliver(c, "--acks /acks/seccomp.log --prefix s --sessions 4 --messages " + MESSAGES);
+            SpoolContainers.Deliveries d = SpoolContainers.deliver(c, "--acks /tmp/acks/seccomp.log --prefix s --sessions 4 --messages " + MESSAGES);
             assertEquals(MESSAGES, d.acked(), d.output());
             assertEquals(0, d.tempfail() + d.other() + d.errors(), d.output());
-            SpoolContainers.Audit audit = SpoolContainers.audit(c, "/acks");
+            SpoolContainers.Audit audit = SpoolContainers.audit(c, "/tmp/acks");
             assertEquals(0, audit.problems(), audit.output());
             assertEquals(MESSAGES, audit.verified(), audit.output());
             assertEquals(MESSAGES, audit.messages(), audit.output());

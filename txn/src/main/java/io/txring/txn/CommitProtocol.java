@@ -18,6 +18,8 @@ final class CommitProtocol {
     private final SyncPolicy sync;
     private final GroupSync groupSync;
     final AtomicLong commits = new AtomicLong(), conflicts = new AtomicLong(), failures = new AtomicLong();
+    /** Each step's latency since the store opened (Store#metrics). */
+    final CommitTimings timings = new CommitTimings();
     /** docs/COMMIT-PROTOCOL.md, "Creates only" and "Deferred finish"; off only for comparisons. */
     private static final boolean EARLY_RECORDS = Switches.EARLY_RECORDS, DEFERRED_FINISH = Switches.DEFERRED_FINISH;
     private static final System.Logger LOG = System.getLogger(CommitProtocol.class.getName());
@@ -32,12 +34,9 @@ final class CommitProtocol {
 
     void commit(Transaction tx) throws IOException {
         store.groupFlush.committing.incrementAndGet(); // a lone commit syncs on its own thread (GroupFlush)
-        TxnEvents.Commit ev = TxnEvents.COMMIT.isEnabled() ? new TxnEvents.Commit() : null; // no recording: no event, no clock reads
-        long t = 0;
-        if (ev != null) {
-            ev.begin();
-            t = System.nanoTime();
-        }
+        TxnEvents.Commit ev = TxnEvents.COMMIT.isEnabled() ? new TxnEvents.Commit() : null; // no recording: no event
+        if (ev != null) ev.begin();
+        long start = System.nanoTime(), t = start; // each step's time goes to the store's histograms (and ev)
         String outcome = "failed";
         try {
             boolean early = EARLY_RECORDS && sync.tracksRemovals() && tx.contentKnown(); // creates only, content known: steps 1 and 4 as one
@@ -46,14 +45,14 @@ final class CommitProtocol {
             // early implies two changes or more, so never publishOne. Every other commit gives each target its own name.
             if (!deferred) tx.unshareAll();
             if (!early) flush(tx);                                        // 1
-            if (ev != null) t = ev.lap(TxnEvents.FLUSH, t);
+            t = timings.lap(CommitStep.FLUSH, t, ev);
             LockTable.Held held = lock(tx);                               // 2
-            if (ev != null) t = ev.lap(TxnEvents.LOCK, t);
+            t = timings.lap(CommitStep.LOCK, t, ev);
             boolean handedOver = false; // the locks went with a deferred finish: the flusher lets go of them
             try {
                 store.refuseIfFailed();                                   //   under the locks: see Store#fail
                 validate(tx);                                             // 3
-                if (ev != null) t = ev.lap(TxnEvents.VALIDATE, t);
+                t = timings.lap(CommitStep.VALIDATE, t, ev);
                 if (tx.readOnly()) {
                     if (ev != null) ev.kind = "read-only";
                 } else {
@@ -61,22 +60,22 @@ final class CommitProtocol {
                     if (record.steps().size() == 1) {
                         if (ev != null) ev.kind = "single";
                         publishOne(tx, held);                             // 5 (a single change needs no record)
-                        if (ev != null) t = ev.lap(TxnEvents.PUBLISH, t);
+                        t = timings.lap(CommitStep.PUBLISH, t, ev);
                     } else {
                         if (ev != null) ev.kind = deferred ? "deferred" : early ? "early" : "record";
                         var ranges = LockTable.rangesOf(record.paths());
                         if (deferred) refusePoisonedTargets(tx);          // its targets' syncs come after it returns
                         if (early) writeRecordWithShadows(tx, record, ranges); // 1 and 4: the commit point
                         else writeRecord(tx, record, ranges);             // 4: the commit point
-                        if (ev != null) t = ev.lap(TxnEvents.RECORD, t);
+                        t = timings.lap(CommitStep.RECORD, t, ev);
                         if (deferred) {
                             handedOver = publishDeferringFinish(tx, held, ranges); // 5, and 5's syncs and 6 later
-                            if (ev != null) t = ev.lap(TxnEvents.PUBLISH, t);
+                            t = timings.lap(CommitStep.PUBLISH, t, ev);
                         } else {
                             publish(tx);                                  // 5
-                            if (ev != null) t = ev.lap(TxnEvents.PUBLISH, t);
+                            t = timings.lap(CommitStep.PUBLISH, t, ev);
                             finish(tx, ranges);                           // 6
-                            if (ev != null) t = ev.lap(TxnEvents.FINISH, t);
+                            t = timings.lap(CommitStep.FINISH, t, ev);
                         }
                     }
                 }
@@ -84,6 +83,7 @@ final class CommitProtocol {
                 if (!handedOver) held.close();
             }
             commits.incrementAndGet();
+            timings.lap(CommitStep.COMMIT, start, null);
             outcome = "committed";
         } catch (ConflictException e) {
             conflicts.incrementAndGet();

@@ -87,8 +87,8 @@ final class GroupFlush implements AutoCloseable {
         void synced(Map<String, Integer> results, Ring ring);
     }
 
-    /** {@code -Dtxring.finishDelayMicros}: how long a deferred finish may wait for others to share its fsyncs. */
-    static final long FINISH_DELAY_NANOS = Long.getLong("txring.finishDelayMicros", 4_000) * 1_000;
+    /** How long a deferred finish may wait for others to share its fsyncs ({@link Switches#FINISH_DELAY_MICROS}). */
+    static final long FINISH_DELAY_NANOS = Switches.FINISH_DELAY_MICROS * 1_000;
     /** This many deferred finishes pending go at once, whatever their age: each holds a log block and its locks. */
     static final int FINISH_BATCH = 16;
     /**

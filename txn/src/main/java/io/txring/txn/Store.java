@@ -228,7 +228,8 @@ public final class Store implements AutoCloseable {
         return new StoreMetrics(protocol.commits.get(), protocol.conflicts.get(), attempts.get(), protocol.failures.get(),
                 groupFlush.requests.get(), groupFlush.submissions.get(),
                 groupSync.requests.get() + groupFlush.dirFsyncsAsked.get(), groupSync.fsyncs.get() + groupFlush.dirFsyncs.get(),
-                runWaitNanos.get(), runGaveUp.get(), journal.adopted.get(), journal.discarded.get(), recoveries.get(), reflinks.get());
+                runWaitNanos.get(), runGaveUp.get(), journal.adopted.get(), journal.discarded.get(), recoveries.get(), reflinks.get(),
+                protocol.timings.snapshot());
     }
 
     /** A shadow got its content by sharing extents (FICLONE), not by a copy. */

@@ -18,7 +18,10 @@ package io.txring.txn;
  * @param recoveries       failed states cleared by {@link Store#recover()}
  * @param reflinks         shadows that share the committed file's extents (FICLONE) instead of copying its bytes:
  *                         {@link Transaction#map} of an existing file where the filesystem can (XFS, btrfs; not ext4)
+ * @param latencies        how long each commit step, and each whole commit that succeeded, took since the store opened
+ *                         (from histograms: HdrHistogram, within 1 %)
  */
 public record StoreMetrics(long commits, long conflicts, long attempts, long failures,
                            long flushes, long flushSubmissions, long dirSyncs, long dirFsyncs,
-                           long runWaitNanos, long runGaveUp, long orphansFinished, long tornDiscarded, long recoveries, long reflinks) {}
+                           long runWaitNanos, long runGaveUp, long orphansFinished, long tornDiscarded, long recoveries, long reflinks,
+                           java.util.Map<CommitStep, Latency> latencies) {}

@@ -2,9 +2,10 @@ package io.txring.txn;
 
 /**
  * Every system property the txn module reads, in one place: switches that turn one step of
- * the commit protocol off for an A/B measurement (docs/BENCHMARKS.md). All default to on;
- * {@code -Dtxring.<name>=false} turns one off. The ring's own ({@code txring.mode},
- * {@code txring.backend}) are read by {@code RingConfig.Builder}.
+ * the commit protocol off for an A/B measurement (docs/BENCHMARKS.md) — all default to on,
+ * {@code -Dtxring.<name>=false} turns one off — and one delay tests stretch. The ring's own
+ * ({@code txring.mode}, {@code txring.backend}) are read by {@code RingConfig.Builder}; the
+ * JDK's {@code jdk.virtualThreadScheduler.parallelism} is read where carriers are counted.
  */
 final class Switches {
     private Switches() {}
@@ -24,6 +25,9 @@ final class Switches {
     static boolean loneInline() {
         return on("txring.loneInline");
     }
+
+    /** {@code txring.finishDelayMicros} (default 4,000): how long a deferred finish may wait for others to share its fsyncs. Read once. */
+    static final long FINISH_DELAY_MICROS = Long.getLong("txring.finishDelayMicros", 4_000);
 
     private static boolean on(String property) {
         return !"false".equals(System.getProperty(property));

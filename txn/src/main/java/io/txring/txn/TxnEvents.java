@@ -37,23 +37,19 @@ final class TxnEvents {
         @Label("Publish") @Timespan(Timespan.NANOSECONDS) long publish;
         @Label("Finish") @Timespan(Timespan.NANOSECONDS) long finish;
 
-        /** Sets step {@code step}'s time to now − {@code since}; returns now. */
-        long lap(int step, long since) {
-            long now = System.nanoTime();
-            long took = now - since;
+        /** Sets step {@code step}'s time ({@link CommitTimings#lap}). */
+        void set(CommitStep step, long took) {
             switch (step) {
                 case FLUSH -> flush = took;
                 case LOCK -> lock = took;
                 case VALIDATE -> validate = took;
                 case RECORD -> record = took;
                 case PUBLISH -> publish = took;
-                default -> finish = took;
+                case FINISH -> finish = took;
+                case COMMIT -> { } // the event's own duration
             }
-            return now;
         }
     }
-
-    static final int FLUSH = 1, LOCK = 2, VALIDATE = 3, RECORD = 4, PUBLISH = 5, FINISH = 6;
 
     /** A commit refused because what it read changed: the path and what changed. */
     @Name("io.txring.Conflict")

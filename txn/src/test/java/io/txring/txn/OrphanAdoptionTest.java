@@ -31,10 +31,39 @@ class OrphanAdoptionTest {
     @TempDir Path base;
 
     static final List<String> PATHS = List.of("a", "d/b", "d/c");
+    /**
+     * Every op is a kill point (1), or every n-th ({@code -Dtxring.test.killPointStride}: the
+     * filesystem matrix takes every 2nd, alternating which half between backends, to fit CI's time).
+     */
+    static final int KILL_POINT_STRIDE = Integer.getInteger("txring.test.killPointStride", 1);
+    /** A delivery staged in box1/tmp and linked into two more Maildirs: the targets share one shadow name (Transaction#link). */
+    static final List<String> MAILDIR_PATHS = List.of("box1/new/m", "box2/new/m", "box3/new/m");
+
+    static List<String> pathsOf(String kind) {
+        return kind.equals("link") ? MAILDIR_PATHS : PATHS;
+    }
+
+    /** The directories a kind's paths live in (Maildirs with tmp/ for "link"). */
+    static void makeDirectories(Path root, String kind) throws IOException {
+        if (kind.equals("link")) {
+            for (String box : List.of("box1", "box2", "box3")) {
+                Files.createDirectories(root.resolve(box + "/new"));
+                Files.createDirectories(root.resolve(box + "/tmp"));
+            }
+        } else {
+            Files.createDirectories(root.resolve("d"));
+        }
+    }
+
+    static StoreConfig configOf(String kind, RingConfig ring) {
+        StoreConfig c = StoreConfig.defaults().withRing(ring);
+        return kind.equals("link") ? c.withShadowPlacement(ShadowPlacement.MAILDIR) : c;
+    }
 
     /**
-     * {@code Child ROOT K BACKEND [create]}: commits a, d/b, d/c := "1" (as creates of absent files
-     * with "create": the early-record path) and halts after op K (never, if K is past the end).
+     * {@code Child ROOT K BACKEND [create|write|link]}: commits a, d/b, d/c := "1" (as creates of absent files
+     * with "create": the early-record path; "link": one create in box1's Maildir linked into two more,
+     * staged in box1/tmp) and halts after op K (never, if K is past the end).
      */
     public static final class Child {
         public static void main(String[] args) throws Exception {
@@ -48,11 +77,14 @@ class OrphanAdoptionTest {
                 }
             }).build();
             int before;
-            try (Store store = Store.open(Path.of(args[0]), StoreConfig.defaults().withRing(ring))) {
+            String kind = args.length > 3 ? args[3] : "write";
+            List<String> paths = pathsOf(kind);
+            try (Store store = Store.open(Path.of(args[0]), configOf(kind, ring))) {
                 before = ops.get();
                 try (Transaction tx = store.begin()) {
-                    for (String p : PATHS) {
-                        if (args.length > 3 && args[3].equals("create")) tx.create(p, "1".getBytes(UTF_8));
+                    for (String p : paths) {
+                        if (kind.equals("link") && p != paths.getFirst()) tx.link(paths.getFirst(), p);
+                        else if (kind.equals("create") || kind.equals("link")) tx.create(p, "1".getBytes(UTF_8));
                         else tx.write(p, "1".getBytes(UTF_8));
                     }
                     tx.commit();
@@ -62,7 +94,7 @@ class OrphanAdoptionTest {
                     // Its paths are locked until the deferred finish runs: this read must hurry it, not wait out its delay.
                     try (Transaction tx = store.begin()) {
                         StringBuilder b = new StringBuilder();
-                        for (String p : PATHS) b.append(new String(tx.read(p), UTF_8));
+                        for (String p : paths) b.append(new String(tx.read(p), UTF_8));
                         System.out.println("READ " + b);
                     }
                     System.out.flush();
@@ -79,7 +111,7 @@ class OrphanAdoptionTest {
     @ParameterizedTest
     @EnumSource(value = Backend.class, names = {"IO_URING", "BLOCKING"})
     void aCommitWhoseOwnerDiedIsFinishedBeforeAnyoneBuildsOnIt(Backend backend) throws Exception {
-        killAfterEachOp(backend, false);
+        killAfterEachOp(backend, "write");
     }
 
     /**
@@ -90,7 +122,18 @@ class OrphanAdoptionTest {
     @ParameterizedTest
     @EnumSource(value = Backend.class, names = {"IO_URING", "BLOCKING"})
     void aDeliveryWhoseOwnerDiedIsFinishedBeforeAnyoneBuildsOnIt(Backend backend) throws Exception {
-        killAfterEachOp(backend, true);
+        killAfterEachOp(backend, "create");
+    }
+
+    /**
+     * A Maildir delivery: staged in box1/tmp, linked into box2 and box3, the three targets
+     * sharing one shadow name until something needs two (Transaction#link). Killed after
+     * any op, the message is in every mailbox or in none, and nothing is left behind.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Backend.class, names = {"IO_URING", "BLOCKING"})
+    void aMaildirDeliveryWithSharedShadowNamesWhoseOwnerDiedIsWhole(Backend backend) throws Exception {
+        killAfterEachOp(backend, "link");
     }
 
     /**
@@ -193,22 +236,25 @@ class OrphanAdoptionTest {
     /** The delivery case with the deferred finish off: the switch's other path keeps its guarantees too. */
     @org.junit.jupiter.api.Test
     void aDeliveryWithoutDeferredFinishWhoseOwnerDiedIsFinished() throws Exception {
-        killAfterEachOp(Backend.IO_URING, true, "-Dtxring.deferredFinish=false");
+        killAfterEachOp(Backend.IO_URING, "create", "-Dtxring.deferredFinish=false");
     }
 
-    private void killAfterEachOp(Backend backend, boolean creates, String... childProperties) throws Exception {
+    private void killAfterEachOp(Backend backend, String kind, String... childProperties) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
+        boolean creates = !kind.equals("write");
+        List<String> paths = pathsOf(kind);
         int end = Integer.MAX_VALUE, from = 0, states = 0, adopted = 0, absent = 0, afterReturn = 0;
-        for (int k = 0; k <= end; k++) {
-            Path root = Files.createDirectories(base.resolve(backend + "-" + k));
-            Files.createDirectories(root.resolve("d"));
-            if (!creates) for (String p : PATHS) Files.writeString(root.resolve(p), "0");
-            try (Store here = Store.open(root, StoreConfig.defaults().withRing(RingConfig.builder().backend(backend).build()))) {
+        // k = 0 counts the ops; then every KILL_POINT_STRIDE-th, the two backends starting at different ones
+        for (int k = 0; k <= end; k = k == 0 ? 1 + backend.ordinal() % KILL_POINT_STRIDE : k + KILL_POINT_STRIDE) {
+            Path root = Files.createDirectories(base.resolve(backend + "-" + kind + "-" + k));
+            makeDirectories(root, kind);
+            if (!creates) for (String p : paths) Files.writeString(root.resolve(p), "0");
+            try (Store here = Store.open(root, configOf(kind, RingConfig.builder().backend(backend).build()))) {
                 List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
                 command.addAll(List.of(childProperties));
                 command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                         Child.class.getName(), root.toString(), Integer.toString(k == 0 ? Integer.MAX_VALUE : from + k - 1), backend.name(),
-                        creates ? "create" : "write"));
+                        kind));
                 Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
                 String out;
                 try {
@@ -222,15 +268,15 @@ class OrphanAdoptionTest {
                     String[] f = out.strip().split(" ");
                     end = Integer.parseInt(f[1]) + 1;
                     from = Integer.parseInt(f[3]);
-                    assertEquals("111", contents(root));
+                    assertEquals("111", contents(root, paths));
                     continue;
                 }
                 assertTrue(child.exitValue() == 99 || child.exitValue() == 0, "exit " + child.exitValue() + ": " + out);
                 // This process builds on whatever the dead commit left: it must see it whole or not at all.
                 String seen = here.run(tx -> {
                     StringBuilder b = new StringBuilder();
-                    for (String p : PATHS) b.append(tx.exists(p) ? new String(tx.read(p), UTF_8) : "0"); // "0": absent (creates)
-                    for (String p : PATHS) tx.write(p, ((tx.exists(p) ? new String(tx.read(p), UTF_8) : "0") + "+").getBytes(UTF_8));
+                    for (String p : paths) b.append(tx.exists(p) ? new String(tx.read(p), UTF_8) : "0"); // "0": absent (creates)
+                    for (String p : paths) tx.write(p, ((tx.exists(p) ? new String(tx.read(p), UTF_8) : "0") + "+").getBytes(UTF_8));
                     return b.toString();
                 });
                 assertTrue(seen.equals("000") || seen.equals("111"), "op " + k + ": a committed transaction read " + seen);
@@ -240,12 +286,12 @@ class OrphanAdoptionTest {
                 }
                 if (seen.equals("111")) adopted++;
                 else absent++;
-                assertEquals(seen.replace("0", "0+").replace("1", "1+"), contents(root), "op " + k + ": the later commit built on it");
+                assertEquals(seen.replace("0", "0+").replace("1", "1+"), contents(root, paths), "op " + k + ": the later commit built on it");
             }
-            try (Store lone = Store.open(root, StoreConfig.defaults().withRing(RingConfig.builder().backend(backend).build()))) {
+            try (Store lone = Store.open(root, configOf(kind, RingConfig.builder().backend(backend).build()))) {
                 assertNotNull(lone.recoverySummary());
             }
-            String after = contents(root);
+            String after = contents(root, paths);
             assertTrue(after.equals("0+0+0+") || after.equals("1+1+1+"), "op " + k + ": after recovery " + after);
             assertEquals(List.of(), leftovers(root), "op " + k + ": shadows or records left");
             states++;
@@ -253,7 +299,7 @@ class OrphanAdoptionTest {
         }
         System.out.printf("orphan adoption (%s, %s%s): %d kill points of a 3-path commit in another JVM: %d finished by this process "
                         + "(%d of them killed after commit returned), %d never committed%n",
-                backend, creates ? "creates" : "replaces", childProperties.length == 0 ? "" : ", " + String.join(" ", childProperties),
+                backend, kind.equals("link") ? "a Maildir delivery with shared shadow names" : creates ? "creates" : "replaces", childProperties.length == 0 ? "" : ", " + String.join(" ", childProperties),
                 states, adopted, afterReturn, absent);
         assertTrue(afterReturn > 0, "some kill points fell after commit returned");
         assertTrue(adopted > 0 && absent > 0, "kill points fell both before and after the commit point");
@@ -328,8 +374,12 @@ class OrphanAdoptionTest {
     }
 
     private static String contents(Path root) throws IOException {
+        return contents(root, PATHS);
+    }
+
+    private static String contents(Path root, List<String> paths) throws IOException {
         StringBuilder b = new StringBuilder();
-        for (String p : PATHS) b.append(Files.exists(root.resolve(p)) ? Files.readString(root.resolve(p)) : "0"); // "0": absent
+        for (String p : paths) b.append(Files.exists(root.resolve(p)) ? Files.readString(root.resolve(p)) : "0"); // "0": absent
         return b.toString();
     }
 

@@ -90,8 +90,12 @@ final class LmtpCommand implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            server.close();
+            server.close(); // stops accepting, waits for deliveries in flight (30 s at most)
+            var m = agent.store().metrics();
             agent.close();
+            parent.out().println("mailspool lmtp: stopped; deliveries in flight finished, store closed; " + m.commits() + " commits ("
+                    + m.latencies().get(io.txring.txn.CommitStep.COMMIT) + "), " + m.conflicts() + " conflicts, " + m.failures() + " failures");
+            parent.out().flush();
             stopped.countDown();
         }, "mailspool-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
