@@ -435,7 +435,8 @@ public final class Op {
      * {@code fcntl(fd, cmd, &flock)} with {@code cmd} {@code F_OFD_SETLK}, {@code F_OFD_SETLKW} or
      * {@code F_OFD_GETLK} on bytes {@code [start, start + length)}: 0 (for GETLK the type of a
      * lock that conflicts, {@code F_UNLCK} if none) or -errno. Carried as fd, cmd in the flags
-     * word, type in len, start in off and length in addr.
+     * word, type in len, start in off and length in addr. {@code F_OFD_SETLKW} waits for the
+     * holder, so it is refused queued, linked or async: run it alone ({@link Ring#call}).
      */
     public Op prepOfdLock(int fd, int cmd, int type, long start, long length) {
         reset(SYSCALL_OFD_LOCK);

@@ -190,7 +190,10 @@ public final class Ring implements AutoCloseable {
     /** Like {@link #call} but returns a failure as {@code -errno}. */
     public int callRaw(Op op) {
         Thread me = Thread.currentThread();
-        if (Op.isSyscallOnly(op.opcode()) && submitter.runsHere(op)) return submitter.runHere(op); // never touches the ring: any thread
+        if (Op.isSyscallOnly(op.opcode()) && submitter.runsHere(op)) { // never touches the ring: any thread, also an owner mode's
+            checkNotDelivering();
+            return submitter.runHere(op);
+        }
         checkCaller(me);
         if (submitter.runsHere(op)) return submitter.runHere(op);
         int slot;
@@ -322,11 +325,15 @@ public final class Ring implements AutoCloseable {
 
     void checkCaller(Thread t) {
         submitter.checkOpen();
-        if (reaper.isDelivering()) { // a future's callback, run while this thread delivers completions
-            throw new IllegalStateException("blocking on the ring while delivering its completions would deadlock; use an *Async stage");
-        }
+        checkNotDelivering();
         if (owner != null && owner != t) {
             throw new IllegalStateException("this ring is " + mode + ", owned by " + owner + "; called from " + t);
+        }
+    }
+
+    private void checkNotDelivering() {
+        if (reaper.isDelivering()) { // a future's callback, run while this thread delivers completions
+            throw new IllegalStateException("blocking on the ring while delivering its completions would deadlock; use an *Async stage");
         }
     }
 

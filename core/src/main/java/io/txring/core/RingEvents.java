@@ -1,12 +1,16 @@
 package io.txring.core;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.WeakHashMap;
 import jdk.jfr.Category;
 import jdk.jfr.Description;
 import jdk.jfr.Event;
 import jdk.jfr.EventType;
 import jdk.jfr.FlightRecorder;
+import jdk.jfr.FlightRecorderListener;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.Period;
@@ -15,8 +19,9 @@ import jdk.jfr.Threshold;
 
 /**
  * The ring's JFR events ({@code jfr print --events 'io.txring.*'}). All are on in a default
- * recording and cost nothing without one: a wait is timed only while {@link Wait} is enabled,
- * and the statistics are read once a second from the counters the ring keeps anyway.
+ * recording and cost nothing without one — not even JFR's set-up: a wait is timed only while
+ * a recorder runs with {@link Wait} enabled, and the statistics are read once a second from
+ * the counters the ring keeps anyway.
  */
 final class RingEvents {
     private RingEvents() {}
@@ -51,11 +56,17 @@ final class RingEvents {
         @Label("CQ overflows") long cqOverflows;
     }
 
-    private static final EventType WAIT = EventType.getEventType(Wait.class);
+    /**
+     * Asked for only once the recorder is up: looking up an event type (or creating an event)
+     * initializes JFR's metadata, half a second of a short-lived JVM's start (`mailspool deliver`).
+     */
+    private static final class Types {
+        static final EventType WAIT = EventType.getEventType(Wait.class);
+    }
 
     /** Whether waits are being timed (a recording with io.txring.RingWait enabled). */
     static boolean timingWaits() {
-        return WAIT.isEnabled();
+        return FlightRecorder.isInitialized() && Types.WAIT.isEnabled();
     }
 
     /** Records a wait that began at {@code startNanos} (JFR's own clock from {@link Wait#begin}). */
@@ -68,11 +79,21 @@ final class RingEvents {
         }
     }
 
-    /** Open rings and their counters at the last period. */
-    private static final Map<Ring, RingMetrics> OPEN = new ConcurrentHashMap<>();
+    /** Open rings and their counters at the last period; weak: a ring dropped unclosed is not kept alive by this. */
+    private static final Map<Ring, RingMetrics> OPEN = Collections.synchronizedMap(new WeakHashMap<>());
 
     static {
-        FlightRecorder.addPeriodicEvent(Statistics.class, RingEvents::emitStatistics);
+        try {
+            // The periodic event is registered when a recorder starts (at once if one runs): no JFR set-up before that.
+            FlightRecorder.addListener(new FlightRecorderListener() {
+                @Override
+                public void recorderInitialized(FlightRecorder recorder) {
+                    FlightRecorder.addPeriodicEvent(Statistics.class, RingEvents::emitStatistics);
+                }
+            });
+        } catch (RuntimeException | LinkageError e) { // a JVM without JFR: no events, rings work the same
+            System.getLogger(Ring.class.getName()).log(System.Logger.Level.DEBUG, "txring: JFR events off: " + e);
+        }
     }
 
     static void opened(Ring ring) {
@@ -84,10 +105,14 @@ final class RingEvents {
     }
 
     private static void emitStatistics() {
-        for (var entry : OPEN.entrySet()) {
+        List<Map.Entry<Ring, RingMetrics>> open;
+        synchronized (OPEN) {
+            open = new ArrayList<>(OPEN.entrySet());
+        }
+        for (var entry : open) {
             Ring ring = entry.getKey();
             RingMetrics now = ring.metrics(), d = now.minus(entry.getValue());
-            entry.setValue(now);
+            OPEN.replace(ring, now); // gone if it closed meanwhile
             Statistics e = new Statistics();
             e.ring = ring.name();
             e.mode = ring.mode().name();

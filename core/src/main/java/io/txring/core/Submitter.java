@@ -39,7 +39,7 @@ final class Submitter {
     /** Set once the reaper exists (they refer to each other). */
     private Reaper reaper;
     private WaitStrategy waits;
-    /** Runs ops as syscalls: the ring's own engine on the blocking backend, else one of its own. */
+    /** Runs ops as syscalls on their caller's thread (routed, fault-injected, or ones io_uring lacks), counted apart. */
     private final BlockingEngine inline;
     private volatile boolean closing;
     /** Under the lock: close() has begun; nothing may be pushed and nothing unmapped is touched. */
@@ -55,7 +55,7 @@ final class Submitter {
         this.tracer = config.tracer();
         this.counters = engine.counters();
         this.name = name;
-        this.inline = engine instanceof BlockingEngine b ? b : new BlockingEngine(config); // its pool starts no thread until used
+        this.inline = new BlockingEngine(config); // its own counters; its pool starts no thread (ops run on their caller's)
     }
 
     void connect(Reaper reaper, WaitStrategy waits) {
@@ -127,6 +127,7 @@ final class Submitter {
 
     /** Under the lock: claims a slot and an SQE for one op (no chain). Returns its user_data. */
     long pushOne(Op op, Object target, long tag) {
+        refuseWaitingLock(op);
         awaitSlots(1);
         checkOpenLocked();
         if (tracer != null) tracer.submitted(op);
@@ -144,6 +145,7 @@ final class Submitter {
 
     /** Under the lock: claims slots and SQEs for a unit that must reach the kernel in one submission. */
     void pushUnit(Op[] ops, int n, Object target, long firstTag) {
+        for (int i = 0; i < n; i++) refuseWaitingLock(ops[i]);
         awaitSlots(n);
         checkOpenLocked();
         if (tracer != null) for (int i = 0; i < n; i++) tracer.submitted(ops[i]);
@@ -165,6 +167,16 @@ final class Submitter {
         }
         awaitRoom(n);
         for (int i = 0; i < n; i++) engine.push(ops[i], slots.claim(target, ops[i], firstTag + i));
+    }
+
+    /**
+     * F_OFD_SETLKW waits for another holder: queued or linked it would run under the submit lock (or
+     * take a blocking-backend thread) for as long, stalling the ring. It runs alone, with call/callRaw.
+     */
+    private static void refuseWaitingLock(Op op) {
+        if (op.opcode() == Op.SYSCALL_OFD_LOCK && op.opFlags == io.txring.uring.generated.uring_h.F_OFD_SETLKW) {
+            throw new IllegalArgumentException("fcntl(F_OFD_SETLKW) waits: run it alone with Ring.call or callRaw, not queued, linked or async");
+        }
     }
 
     private void awaitSlots(int n) {
@@ -303,10 +315,10 @@ final class Submitter {
 
     /** Ops run as syscalls beside the ring so far. */
     long inlineSubmitted() {
-        return inline == engine ? 0 : inline.counters().get(RingMetrics.Counters.SUBMITTED); // the blocking backend counts them as its own
+        return inline.counters().get(RingMetrics.Counters.SUBMITTED);
     }
 
     void closeInline() {
-        if (inline != engine) inline.close(); // the blocking backend's own engine closes with the ring
+        inline.close();
     }
 }

@@ -34,7 +34,7 @@ final class CommitProtocol {
 
     void commit(Transaction tx) throws IOException {
         store.groupFlush.committing.incrementAndGet(); // a lone commit syncs on its own thread (GroupFlush)
-        TxnEvents.Commit ev = TxnEvents.COMMIT.isEnabled() ? new TxnEvents.Commit() : null; // no recording: no event
+        TxnEvents.Commit ev = TxnEvents.commits() ? new TxnEvents.Commit() : null; // no recording: no event
         if (ev != null) ev.begin();
         long start = System.nanoTime(), t = start; // each step's time goes to the store's histograms (and ev)
         String outcome = "failed";
@@ -44,8 +44,10 @@ final class CommitProtocol {
             // Only a deferred finish publishes by links, where targets may share one shadow name (Transaction#link);
             // early implies two changes or more, so never publishOne. Every other commit gives each target its own name.
             if (!deferred) tx.unshareAll();
-            if (!early) flush(tx);                                        // 1
-            t = timings.lap(CommitStep.FLUSH, t, ev);
+            if (!early) {
+                flush(tx);                                                // 1
+                t = timings.lap(CommitStep.FLUSH, t, ev);
+            }
             LockTable.Held held = lock(tx);                               // 2
             t = timings.lap(CommitStep.LOCK, t, ev);
             boolean handedOver = false; // the locks went with a deferred finish: the flusher lets go of them
@@ -103,25 +105,35 @@ final class CommitProtocol {
         }
     }
 
+    /** Runs in a finally block: it never throws, so it cannot mask the failure in flight. */
     private static void committed(TxnEvents.Commit ev, Transaction tx, String outcome) {
-        ev.end();
-        if (!ev.shouldCommit()) return;
-        List<String> paths = tx.paths();
-        ev.transaction = tx.id;
-        ev.paths = paths.size();
-        ev.path = paths.isEmpty() ? null : paths.getFirst();
-        ev.outcome = outcome;
-        ev.commit();
+        try {
+            ev.end();
+            if (!ev.shouldCommit()) return;
+            List<String> paths = tx.paths();
+            ev.transaction = tx.id;
+            ev.paths = paths.size();
+            ev.path = paths.isEmpty() ? null : paths.getFirst();
+            ev.outcome = outcome;
+            ev.commit();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "txring: JFR commit event lost: " + e);
+        }
     }
 
+    /** Runs in a catch block: it never throws, so the ConflictException reaches the caller. */
     private static void conflicted(Transaction tx, ConflictException e) {
-        if (!TxnEvents.CONFLICT.isEnabled() || e.changes().isEmpty()) return;
-        TxnEvents.Conflict c = new TxnEvents.Conflict();
-        c.transaction = tx.id;
-        c.path = e.changes().getFirst().path();
-        c.what = e.changes().getFirst().what();
-        c.changes = e.changes().size();
-        c.commit();
+        try {
+            if (!TxnEvents.conflicts() || e.changes().isEmpty()) return;
+            TxnEvents.Conflict c = new TxnEvents.Conflict();
+            c.transaction = tx.id;
+            c.path = e.changes().getFirst().path();
+            c.what = e.changes().getFirst().what();
+            c.changes = e.changes().size();
+            c.commit();
+        } catch (RuntimeException ex) {
+            LOG.log(System.Logger.Level.DEBUG, "txring: JFR conflict event lost: " + ex);
+        }
     }
 
     /**

@@ -12,8 +12,8 @@ import org.HdrHistogram.ConcurrentHistogram;
  * being recorded.
  */
 final class CommitTimings {
-    /** 1 ns to 10 min, two significant digits: a few KiB per histogram. */
-    private static final long HIGHEST = 600_000_000_000L;
+    /** Recorded in microseconds, 1 µs to 10 min (longer counts as 10 min), two significant digits: ≈ 40 KB per histogram. */
+    private static final long HIGHEST = 600_000_000L;
 
     private final ConcurrentHistogram[] steps = new ConcurrentHistogram[CommitStep.values().length];
 
@@ -24,8 +24,8 @@ final class CommitTimings {
     /** Records {@code step} as taking now − {@code since} (and into {@code ev} if a JFR event is being filled); returns now. */
     long lap(CommitStep step, long since, TxnEvents.Commit ev) {
         long now = System.nanoTime();
-        long took = Math.max(1, now - since);
-        steps[step.ordinal()].recordValue(Math.min(took, HIGHEST));
+        long took = now - since;
+        steps[step.ordinal()].recordValue(Math.clamp((took + 500) / 1_000, 1, HIGHEST)); // µs, rounded; under 1 µs counts as 1
         if (ev != null) ev.set(step, took);
         return now;
     }
@@ -33,7 +33,7 @@ final class CommitTimings {
     /** A copy of every step's distribution, steps that never ran included (count 0). */
     Map<CommitStep, Latency> snapshot() {
         EnumMap<CommitStep, Latency> m = new EnumMap<>(CommitStep.class);
-        for (CommitStep s : CommitStep.values()) m.put(s, Latency.of(steps[s.ordinal()].copy()));
+        for (CommitStep s : CommitStep.values()) m.put(s, Latency.ofMicros(steps[s.ordinal()].copy()));
         return Collections.unmodifiableMap(m);
     }
 }

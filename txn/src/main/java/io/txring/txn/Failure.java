@@ -32,12 +32,16 @@ public enum Failure {
      */
     PERMANENT;
 
-    /** The class of {@code e}, a failure thrown by a store or one of its transactions (anything else is {@link #TRANSIENT}). */
+    /**
+     * The class of {@code e}, a failure thrown by a store or one of its transactions, however it
+     * was wrapped: the outermost of txring's exceptions along the cause chain decides (anything
+     * else is {@link #TRANSIENT}).
+     */
     public static Failure of(Throwable e) {
-        if (e instanceof ConflictException) return CONFLICT;
-        if (e instanceof CommitUnknownException) return OUTCOME_UNKNOWN;
-        if (e instanceof StoreFailedException) return TRANSIENT; // whatever failed before, the store needs recover() first
-        for (Throwable t = e; t != null; t = t.getCause()) { // the failed syscall, however it was wrapped
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConflictException) return CONFLICT;
+            if (t instanceof CommitUnknownException) return OUTCOME_UNKNOWN; // whatever its cause: it may have landed
+            if (t instanceof StoreFailedException) return TRANSIENT; // whatever failed before, the store needs recover() first
             if (t instanceof NativeException n) {
                 int errno = n.errno();
                 if (errno == Errno.ENOSPC || errno == Errno.EDQUOT) return NO_SPACE;

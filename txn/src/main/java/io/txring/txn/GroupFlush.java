@@ -522,7 +522,7 @@ final class GroupFlush implements AutoCloseable {
         for (Op f : fsyncs) all[at++] = f;
         submissions.incrementAndGet();
         dirFsyncs.addAndGet(fsyncs.size());
-        TxnEvents.FlushBatch ev = TxnEvents.FLUSH_BATCH.isEnabled() ? new TxnEvents.FlushBatch() : null;
+        TxnEvents.FlushBatch ev = TxnEvents.flushBatches() ? new TxnEvents.FlushBatch() : null;
         if (ev != null) ev.begin();
         int[] res;
         try {

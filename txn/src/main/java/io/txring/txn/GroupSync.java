@@ -166,7 +166,7 @@ final class GroupSync {
             }
             if (!lead.isEmpty()) {
                 fsyncs.addAndGet(lead.size());
-                TxnEvents.SyncBatch ev = TxnEvents.SYNC_BATCH.isEnabled() ? new TxnEvents.SyncBatch() : null;
+                TxnEvents.SyncBatch ev = TxnEvents.syncBatches() ? new TxnEvents.SyncBatch() : null;
                 if (ev != null) ev.begin();
                 int[] res;
                 try {

@@ -2,7 +2,7 @@ package io.txring.txn;
 
 /**
  * A latency distribution from a histogram (HdrHistogram, two significant digits: each value
- * within 1 %), in nanoseconds.
+ * within 1 %, kept in whole microseconds), in nanoseconds.
  *
  * @param count how many were recorded
  * @param mean  their mean
@@ -13,10 +13,11 @@ package io.txring.txn;
  * @param max   the largest (within the histogram's precision)
  */
 public record Latency(long count, double mean, long p50, long p90, long p99, long p999, long max) {
-    static Latency of(org.HdrHistogram.Histogram h) {
+    /** From a histogram of microseconds. */
+    static Latency ofMicros(org.HdrHistogram.Histogram h) {
         if (h.getTotalCount() == 0) return new Latency(0, 0, 0, 0, 0, 0, 0);
-        return new Latency(h.getTotalCount(), h.getMean(), h.getValueAtPercentile(50), h.getValueAtPercentile(90),
-                h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue());
+        return new Latency(h.getTotalCount(), h.getMean() * 1e3, h.getValueAtPercentile(50) * 1_000, h.getValueAtPercentile(90) * 1_000,
+                h.getValueAtPercentile(99) * 1_000, h.getValueAtPercentile(99.9) * 1_000, h.getMaxValue() * 1_000);
     }
 
     @Override

@@ -30,6 +30,7 @@ final class LockTable {
     /** Byte ranges on the lock file. */
     static final int RANGES = 1 << 14; // 16,384: each has an 8-byte word in .txring/marks (128 KiB, allocated)
 
+    private static final System.Logger LOG = System.getLogger(LockTable.class.getName());
     private final ConcurrentHashMap<Integer, Semaphore> local = new ConcurrentHashMap<>();
     private final Ring ring;
     private final int lockFd;
@@ -56,12 +57,25 @@ final class LockTable {
             return ranges;
         }
 
+        /**
+         * Never throws: it runs in finally blocks, where it must not mask the failure in flight,
+         * and every in-process permit must be released whatever the OFD unlock did (else this
+         * process's next committer on the range waits forever).
+         */
         @Override
         public void close() {
             for (int i = ranges.size() - 1; i >= 0; i--) {
-                // A 1-byte unlock splits nothing and cannot fail; if it did, the range would stay this handle's until it closes: others wait, none is lost.
-                if (ofdHeld.get(i)) ofd(F_OFD_SETLK, F_UNLCK, ranges.get(i));
-                local.get(ranges.get(i)).release();
+                try {
+                    // A 1-byte unlock splits nothing and cannot fail; if it did (or the ring broke), the byte stays this handle's
+                    // until its lock file closes: other processes wait on the range, none is lost.
+                    int r = ofdHeld.get(i) ? ofd(F_OFD_SETLK, F_UNLCK, ranges.get(i)) : 0;
+                    if (r < 0) LOG.log(System.Logger.Level.WARNING, "txring: unlocking range " + ranges.get(i) + " of .txring/lock failed: "
+                            + NativeException.of("fcntl(F_OFD_SETLK)", ".txring/lock", r).getMessage() + "; held until the store closes");
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "txring: unlocking range " + ranges.get(i) + " of .txring/lock failed; held until the store closes", e);
+                } finally {
+                    local.get(ranges.get(i)).release();
+                }
             }
             ranges.clear(); // a second close releases nothing: a permit released twice would admit two holders
             ofdHeld.clear();
@@ -99,7 +113,7 @@ final class LockTable {
                 if (res < 0) throw NativeException.of("fcntl(F_OFD_SETLKW)", ".txring/lock", res);
                 held.ofdHeld.set(held.ofdHeld.size() - 1, true);
             }
-        } catch (NativeException e) {
+        } catch (NativeException | RuntimeException | Error e) { // e.g. the ring broke: no permit may stay taken
             held.close();
             throw e;
         }

@@ -27,7 +27,7 @@ final class Recovery {
      * torn ones, then removes every shadow left by transactions that never committed.
      */
     static Report run(Store store, Journal journal, ShadowDirectories shadowDirs) throws IOException {
-        TxnEvents.Recovery ev = TxnEvents.RECOVERY.isEnabled() ? new TxnEvents.Recovery() : null;
+        TxnEvents.Recovery ev = TxnEvents.recoveries() ? new TxnEvents.Recovery() : null;
         if (ev != null) ev.begin();
         Report report = replayAndSweep(store, journal, shadowDirs);
         if (ev != null) {

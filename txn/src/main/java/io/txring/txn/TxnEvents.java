@@ -103,7 +103,31 @@ final class TxnEvents {
         @Label("Orphan shadows removed") int shadowsRemoved;
     }
 
-    static final EventType COMMIT = EventType.getEventType(Commit.class), CONFLICT = EventType.getEventType(Conflict.class),
-            FLUSH_BATCH = EventType.getEventType(FlushBatch.class), SYNC_BATCH = EventType.getEventType(SyncBatch.class),
-            RECOVERY = EventType.getEventType(Recovery.class);
+    /**
+     * Looked up only once a recorder runs: an event type's lookup (or a new event) initializes
+     * JFR's metadata, half a second of a short-lived JVM's start ({@code mailspool deliver}).
+     */
+    private static final class Types {
+        static final EventType COMMIT = EventType.getEventType(Commit.class), CONFLICT = EventType.getEventType(Conflict.class),
+                FLUSH_BATCH = EventType.getEventType(FlushBatch.class), SYNC_BATCH = EventType.getEventType(SyncBatch.class),
+                RECOVERY = EventType.getEventType(Recovery.class);
+    }
+
+    static boolean commits() { return recording() && Types.COMMIT.isEnabled(); }
+
+    static boolean conflicts() { return recording() && Types.CONFLICT.isEnabled(); }
+
+    static boolean flushBatches() { return recording() && Types.FLUSH_BATCH.isEnabled(); }
+
+    static boolean syncBatches() { return recording() && Types.SYNC_BATCH.isEnabled(); }
+
+    static boolean recoveries() { return recording() && Types.RECOVERY.isEnabled(); }
+
+    private static boolean recording() {
+        try {
+            return jdk.jfr.FlightRecorder.isInitialized();
+        } catch (LinkageError e) { // a JVM without JFR
+            return false;
+        }
+    }
 }

@@ -24,6 +24,8 @@ class FailureTest {
         assertEquals(Failure.NO_SPACE, Failure.of(full));
         assertEquals(Failure.NO_SPACE, Failure.of(NativeException.of("fsync", "a", -Errno.EDQUOT)));
         assertEquals(Failure.NO_SPACE, Failure.of(new IOException("wrapped", full)), "the failed syscall, however wrapped");
+        assertEquals(Failure.OUTCOME_UNKNOWN, Failure.of(new IOException(new CommitUnknownException("x", full))), "an unknown outcome, however wrapped");
+        assertEquals(Failure.CONFLICT, Failure.of(new IOException(new ConflictException(List.of()))));
         assertEquals(Failure.TRANSIENT, Failure.of(NativeException.of("fsync", "a", -Errno.EIO)));
         assertEquals(Failure.TRANSIENT, Failure.of(NativeException.of("openat2", "a", -Errno.EACCES)), "an administrator can fix it");
         assertEquals(Failure.PERMANENT, Failure.of(NativeException.of("openat2", "a", -Errno.ELOOP)));

@@ -267,8 +267,9 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Every local failure is temporary: the client keeps the message and tries again. The
-     * reply is generic — exception text names paths and classes, so it goes to the log only.
+     * A local failure is temporary — the client keeps the message and tries again — unless the
+     * store refuses the mailbox itself ({@link Failure#PERMANENT}). The reply is generic: the
+     * exception text names paths and classes, so it goes to the log only.
      */
     static String failureReply(String address, IOException e) {
         return switch (Failure.of(e)) {
@@ -276,7 +277,9 @@ final class LmtpHandler extends ChannelInboundHandlerAdapter {
             case CONFLICT -> "451 4.3.0 <" + address + "> conflicting delivery, try again";
             // Recovery may still publish it: a retry may duplicate the message, which loses nothing.
             case OUTCOME_UNKNOWN -> "451 4.3.0 <" + address + "> outcome unknown, try again";
-            case TRANSIENT, PERMANENT -> "452 4.3.1 <" + address + "> temporary local failure";
+            // The store refuses the mailbox itself (a symlink planted in the spool): retrying cannot help, as deliver's exit 73 says.
+            case PERMANENT -> "550 5.2.0 <" + address + "> mailbox unavailable";
+            case TRANSIENT -> "452 4.3.1 <" + address + "> temporary local failure";
         };
     }
 
