@@ -69,7 +69,7 @@ final class RingEvents {
         return FlightRecorder.isInitialized() && Types.WAIT.isEnabled();
     }
 
-    /** Records a wait that began at {@code startNanos} (JFR's own clock from {@link Wait#begin}). */
+    /** Records the wait {@code e} timed since its {@link Wait#begin()}, if over the threshold. */
     static void waited(Wait e, String ring, int ops) {
         e.end();
         if (e.shouldCommit()) {
@@ -111,6 +111,7 @@ final class RingEvents {
         }
         for (var entry : open) {
             Ring ring = entry.getKey();
+            if (ring == null) continue; // dropped unclosed and collected since the copy (a weak key)
             RingMetrics now = ring.metrics(), d = now.minus(entry.getValue());
             OPEN.replace(ring, now); // gone if it closed meanwhile
             Statistics e = new Statistics();
