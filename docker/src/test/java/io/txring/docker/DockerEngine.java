@@ -24,22 +24,25 @@ import org.testcontainers.DockerClientFactory;
  */
 final class DockerEngine implements ExecutionCondition, ParameterResolver {
     static final String BASE_IMAGE = System.getProperty("txring.docker.baseImage", "txring-base:bookworm");
+    /** The base with Postfix and Python as well, for classes marked {@link UsesMta}. */
+    static final String MTA_IMAGE = System.getProperty("txring.docker.mtaImage", "txring-mta:bookworm");
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(DockerEngine.class);
 
-    private static String unavailableReason; // null: usable; decided once per JVM
-    private static boolean decided, announced;
+    private static String unavailableReason, mtaMissing; // null: usable; decided once per JVM
+    private static boolean decided, mtaDecided;
+    private static final java.util.Set<String> announced = new java.util.HashSet<>(); // each reason is printed once
 
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
         String why = unavailableReason();
+        if (why == null && context.getTestClass().map(c -> c.isAnnotationPresent(UsesMta.class)).orElse(false)) why = mtaMissing();
         if (why == null) return ConditionEvaluationResult.enabled("Docker engine and " + BASE_IMAGE + " present");
         if ("true".equals(System.getenv("CI"))) {
             throw new IllegalStateException("CI=true and the Docker tests cannot run: " + why);
         }
         synchronized (DockerEngine.class) {
-            if (!announced) {
-                announced = true;
-                System.err.println("!!! SKIPPING the Docker integration tests (crash loop, seccomp, full disk, read-only, two containers): "
+            if (announced.add(why)) {
+                System.err.println("!!! SKIPPING Docker integration tests (crash loop, seccomp, full disk, read-only, two containers, Postfix): "
                         + why + " (README.md, \"Docker integration tests\"; CI=true makes this a failure)");
             }
         }
@@ -52,6 +55,18 @@ final class DockerEngine implements ExecutionCondition, ParameterResolver {
             unavailableReason = probe();
         }
         return unavailableReason;
+    }
+
+    private static synchronized String mtaMissing() {
+        if (!mtaDecided) {
+            mtaDecided = true;
+            try {
+                DockerClientFactory.instance().client().inspectImageCmd(MTA_IMAGE).exec();
+            } catch (NotFoundException e) {
+                mtaMissing = "the base image " + MTA_IMAGE + " (Postfix, Python) is missing (nothing is pulled); build it: sudo docker/build-base-image";
+            }
+        }
+        return mtaMissing;
     }
 
     private static String probe() {
@@ -93,12 +108,17 @@ final class DockerEngine implements ExecutionCondition, ParameterResolver {
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-        return parameter.getParameter().getType() == MailSpoolImage.class;
+        Class<?> type = parameter.getParameter().getType();
+        return type == MailSpoolImage.class || type == MtaImage.class;
     }
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
         // In the root context's store: built by the first class that needs it, closed (removed) when the run ends.
-        return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(MailSpoolImage.class, k -> MailSpoolImage.build(), MailSpoolImage.class);
+        var store = context.getRoot().getStore(NAMESPACE);
+        if (parameter.getParameter().getType() == MtaImage.class) {
+            return store.getOrComputeIfAbsent(MtaImage.class, k -> new MtaImage(MailSpoolImage.build(MTA_IMAGE, "txring-mailspool-mta-it")), MtaImage.class);
+        }
+        return store.getOrComputeIfAbsent(MailSpoolImage.class, k -> MailSpoolImage.build(), MailSpoolImage.class);
     }
 }

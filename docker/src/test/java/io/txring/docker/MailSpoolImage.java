@@ -8,8 +8,9 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.images.builder.ImageFromDockerfile;
 
 /**
- * The mail-spool image built from {@code docker/Dockerfile} on the local base image, once
- * per test run under a unique tag; {@link #close()} removes it (Ryuk is off on our engines).
+ * The mail-spool image built from {@code docker/Dockerfile} on a local base image, once per
+ * test run under a unique tag; {@link #close()} removes it (Ryuk is off on our engines). On
+ * {@link DockerEngine#MTA_IMAGE} the same image also has Postfix and Python (the MTA tests).
  */
 final class MailSpoolImage implements AutoCloseable {
     /** This module's directory: the Dockerfile, the seccomp profile and the scripts. */
@@ -26,6 +27,25 @@ final class MailSpoolImage implements AutoCloseable {
     }
 
     static MailSpoolImage build() {
+        return build(DockerEngine.BASE_IMAGE, "txring-mailspool-it");
+    }
+
+    static MailSpoolImage build(String baseImage, String repository) {
+        Path context = prepareContext();
+        String tag = repository + ":" + UUID.randomUUID().toString().substring(0, 8);
+        long t0 = System.nanoTime();
+        String built = new ImageFromDockerfile(tag, false)
+                .withDockerfile(context.resolve("Dockerfile"))
+                .withBuildArg("BASE_IMAGE", baseImage)
+                .get();
+        System.out.printf("docker: built %s on %s in %.1f s%n", built, baseImage, (System.nanoTime() - t0) / 1e9);
+        return new MailSpoolImage(built);
+    }
+
+    private static Path preparedContext; // the jlink runtime and jars: made once per run, whichever image is built first
+
+    private static synchronized Path prepareContext() {
+        if (preparedContext != null) return preparedContext;
         Path context = DOCKER_DIR.resolve("target/image-context");
         try {
             // The jlink runtime comes from the JDK running this test (./txring's JDK 25).
@@ -42,14 +62,7 @@ final class MailSpoolImage implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while preparing the image context", e);
         }
-        String tag = "txring-mailspool-it:" + UUID.randomUUID().toString().substring(0, 8);
-        long t0 = System.nanoTime();
-        String built = new ImageFromDockerfile(tag, false)
-                .withDockerfile(context.resolve("Dockerfile"))
-                .withBuildArg("BASE_IMAGE", DockerEngine.BASE_IMAGE)
-                .get();
-        System.out.printf("docker: built %s on %s in %.1f s%n", built, DockerEngine.BASE_IMAGE, (System.nanoTime() - t0) / 1e9);
-        return new MailSpoolImage(built);
+        return preparedContext = context;
     }
 
     @Override
