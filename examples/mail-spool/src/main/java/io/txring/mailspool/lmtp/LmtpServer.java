@@ -72,6 +72,7 @@ public final class LmtpServer implements AutoCloseable {
     /** Binds and starts serving; {@link #close()} stops. */
     public static LmtpServer start(MailDrop agent, LmtpServerConfig config) throws IOException {
         quietLeakDetection();
+        machineIdWithoutNetworkLookup();
         return new LmtpServer(agent, config);
     }
 
@@ -84,6 +85,21 @@ public final class LmtpServer implements AutoCloseable {
         if (System.getProperty("io.netty.leakDetection.level") == null && System.getProperty("io.netty.leakDetectionLevel") == null) {
             ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
         }
+    }
+
+    /**
+     * Netty names channels with a machine id taken from a MAC address; in a container with
+     * no network interface it warns at every start and falls back to random bytes. The id
+     * only makes channel names unique, so random bytes are right: set them, without the warning.
+     */
+    static void machineIdWithoutNetworkLookup() {
+        if (System.getProperty("io.netty.machineId") != null) return;
+        byte[] id = new byte[8];
+        new java.security.SecureRandom().nextBytes(id);
+        id[0] |= 0x02; // locally administered, as a made-up MAC should be
+        StringBuilder hex = new StringBuilder();
+        for (byte b : id) hex.append(hex.isEmpty() ? "" : ":").append(String.format("%02x", b & 0xff));
+        System.setProperty("io.netty.machineId", hex.toString());
     }
 
     public LmtpServerConfig config() { return config; }
