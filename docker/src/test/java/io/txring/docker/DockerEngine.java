@@ -42,8 +42,9 @@ final class DockerEngine implements ExecutionCondition, ParameterResolver {
         }
         synchronized (DockerEngine.class) {
             if (announced.add(why)) {
-                System.err.println("!!! SKIPPING Docker integration tests (crash loop, seccomp, full disk, read-only, two containers, Postfix): "
-                        + why + " (README.md, \"Docker integration tests\"; CI=true makes this a failure)");
+                String which = why.equals(mtaMissing) ? "the Postfix integration tests"
+                        : "the Docker integration tests (crash loop, seccomp, full disk, read-only, two containers, Postfix)";
+                System.err.println("!!! SKIPPING " + which + ": " + why + " (README.md, \"Docker integration tests\"; CI=true makes this a failure)");
             }
         }
         return ConditionEvaluationResult.disabled(why);
