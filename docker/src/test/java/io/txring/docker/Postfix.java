@@ -130,15 +130,14 @@ final class Postfix {
 
     /** Injects the messages through {@code sendmail} and waits until Postfix has taken them all. */
     static void inject(GenericContainer<?> mta, List<Mail> mails) throws IOException, InterruptedException {
-        Container.ExecResult r = mta.execInContainer("sh", injectionScript(mta, mails, ""));
+        Container.ExecResult r = mta.execInContainer("sh", injectionScript(mta, mails));
         assertEquals(0, r.getExitCode(), "sendmail failed: " + r.getStdout() + r.getStderr());
     }
 
     /** Writes the sendmail commands to a file in the container (too long for one exec argument) and returns its path. */
-    private static String injectionScript(GenericContainer<?> mta, List<Mail> mails, String then) {
+    private static String injectionScript(GenericContainer<?> mta, List<Mail> mails) {
         StringBuilder script = new StringBuilder("set -e\n");
         for (Mail m : mails) script.append(sendmail(m)).append('\n');
-        script.append(then);
         String path = "/tmp/inject-" + mails.getFirst().id() + ".sh";
         mta.copyFileToContainer(Transferable.of(script.toString()), path);
         return path;
