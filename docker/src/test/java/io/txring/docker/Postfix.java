@@ -80,10 +80,14 @@ final class Postfix {
                 .waitingFor(Wait.forLogMessage(".*postfix/master\\[\\d+\\]: daemon started.*\\s", 1).withStartupTimeout(Duration.ofMinutes(1)));
     }
 
+    /** The LMTP server on the spool, listening on {@code port} of the container's loopback. */
+    static String lmtpCommand(int port) {
+        return SpoolContainers.lmtpCommand("127.0.0.1:" + port);
+    }
+
     /** A mail-spool LMTP server on the volume, listening on {@code port} in {@code mta}'s network namespace. */
     static GenericContainer<?> spool(MtaImage image, GenericContainer<?> mta, int port, DockerVolume volume) {
-        return SpoolContainers.withVolume(SpoolContainers.lmtp(image.image(),
-                        "exec mailspool lmtp --root " + SpoolContainers.SPOOL + " --listen 127.0.0.1:" + port), volume, false)
+        return SpoolContainers.withVolume(SpoolContainers.lmtp(image.image(), lmtpCommand(port)), volume, false)
                 .withNetworkMode("container:" + mta.getContainerId())
                 // The image's health check probes port 2424 of the shared namespace: another node's, maybe.
                 .withCreateContainerCmdModifier(cmd -> cmd.withHealthcheck(new HealthCheck().withTest(List.of("NONE"))));
@@ -120,12 +124,10 @@ final class Postfix {
 
     /** The shell command that hands {@code mail} to Postfix's {@code sendmail}. */
     private static String sendmail(Mail mail) {
-        StringBuilder rcpts = new StringBuilder();
-        for (String r : mail.to()) rcpts.append(' ').append(r).append('@').append(DOMAIN);
-        String to = String.join(", ", mail.to().stream().map(r -> r + "@" + DOMAIN).toList());
-        return "{ printf 'From: " + SENDER + "\\nTo: " + to + "\\nMessage-ID: <" + mail.id() + "@txring.test>\\nX-Txring-Test: "
+        List<String> addresses = mail.to().stream().map(r -> r + "@" + DOMAIN).toList();
+        return "{ printf 'From: " + SENDER + "\\nTo: " + String.join(", ", addresses) + "\\nMessage-ID: <" + mail.id() + "@txring.test>\\nX-Txring-Test: "
                 + mail.id() + "\\nSubject: txring test " + mail.id() + "\\n\\n'; yes 'line of " + mail.id() + "' | head -n " + BODY_LINES
-                + "; } | sendmail -i -f " + SENDER + rcpts;
+                + "; } | sendmail -i -f " + SENDER + " " + String.join(" ", addresses);
     }
 
     /** Injects the messages through {@code sendmail} and waits until Postfix has taken them all. */
@@ -200,11 +202,16 @@ final class Postfix {
 
     static void assertAllSent(java.util.function.Supplier<String> log, List<Mail> mails) throws InterruptedException {
         List<Attempt> attempts = awaitAttempts(log, Duration.ofSeconds(30), "status=sent for every recipient",
-                now -> mails.stream().allMatch(m -> m.to().stream().allMatch(r -> now.stream().anyMatch(a ->
-                        m.id().equals(a.mailId()) && r.equals(a.recipient()) && a.status().equals("sent")))));
+                now -> everyRecipient(mails, now, "sent"));
         for (Attempt a : attempts) {
             assertTrue(a.status().equals("sent") || a.status().equals("deferred"), "Postfix gave up on a message: " + a);
         }
+    }
+
+    /** Whether the log shows an attempt with {@code status} for every recipient of every message. */
+    static boolean everyRecipient(List<Mail> mails, List<Attempt> attempts, String status) {
+        return mails.stream().allMatch(m -> m.to().stream().allMatch(r -> attempts.stream().anyMatch(a ->
+                m.id().equals(a.mailId()) && r.equals(a.recipient()) && a.status().equals(status))));
     }
 
     /** Polls the log until {@code done} holds for its attempts, or fails after {@code timeout} with {@code what}. */

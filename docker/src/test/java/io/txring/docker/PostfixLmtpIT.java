@@ -60,7 +60,7 @@ class PostfixLmtpIT {
         try (GenericContainer<?> mta = Postfix.container(image, SETTINGS, List.of(), Map.of())) {
             mta.start();
             try (GenericContainer<?> spool = SpoolContainers.lmtp(image.image(),
-                            "exec mailspool lmtp --root " + SpoolContainers.SPOOL + " --listen 127.0.0.1:" + PORT)
+                            Postfix.lmtpCommand(PORT))
                     .withNetworkMode("container:" + mta.getContainerId())
                     .withTmpFs(Map.of("/data", "rw,size=1536k,mode=0750,uid=5000,gid=5000"))) {
                 spool.start();
@@ -68,7 +68,7 @@ class PostfixLmtpIT {
                 SpoolContainers.sh(spool, "head -c 4194304 /dev/zero > /data/ballast");
                 Postfix.inject(mta, mails);
                 List<Postfix.Attempt> deferred = Postfix.awaitAttempts(mta, Duration.ofMinutes(2), "deferred for every recipient",
-                        attempts -> everyRecipient(mails, attempts, "deferred"));
+                        attempts -> Postfix.everyRecipient(mails, attempts, "deferred"));
                 for (Postfix.Attempt a : deferred) {
                     assertEquals("deferred", a.status(), "nothing is delivered or bounced while the disk is full: " + a);
                     assertTrue(a.reason().contains("452 4.3.1") && a.reason().contains("insufficient system storage"),
@@ -94,7 +94,7 @@ class PostfixLmtpIT {
             mta.start();
             // On a read-only volume the server refuses to start (EX_CANTCREAT): nothing listens.
             try (GenericContainer<?> readOnly = SpoolContainers.withVolume(SpoolContainers.create(image.image(),
-                            "exec mailspool lmtp --root " + SpoolContainers.SPOOL + " --listen 127.0.0.1:" + PORT), volume, true)
+                            Postfix.lmtpCommand(PORT)), volume, true)
                     .withNetworkMode("container:" + mta.getContainerId())
                     .withStartupCheckStrategy(new ExitedStartupCheck().withTimeout(Duration.ofMinutes(2)))) {
                 readOnly.start();
@@ -103,7 +103,7 @@ class PostfixLmtpIT {
             }
             Postfix.inject(mta, mails);
             List<Postfix.Attempt> deferred = Postfix.awaitAttempts(mta, Duration.ofMinutes(2), "deferred for every recipient",
-                    attempts -> everyRecipient(mails, attempts, "deferred"));
+                    attempts -> Postfix.everyRecipient(mails, attempts, "deferred"));
             for (Postfix.Attempt a : deferred) assertEquals("deferred", a.status(), "nothing is delivered or bounced meanwhile: " + a);
 
             try (GenericContainer<?> spool = Postfix.spool(image, mta, PORT, volume)) {
@@ -199,15 +199,5 @@ class PostfixLmtpIT {
         public StartupStatus checkStartupState(DockerClient docker, String containerId) {
             return getCurrentState(docker, containerId).getRunning() ? StartupStatus.NOT_YET_KNOWN : StartupStatus.SUCCESSFUL;
         }
-    }
-
-    /** Whether the log shows an attempt with {@code status} for every recipient of every message. */
-    static boolean everyRecipient(List<Postfix.Mail> mails, List<Postfix.Attempt> attempts, String status) {
-        for (Postfix.Mail m : mails) {
-            for (String r : m.to()) {
-                if (attempts.stream().noneMatch(a -> m.id().equals(a.mailId()) && r.equals(a.recipient()) && a.status().equals(status))) return false;
-            }
-        }
-        return true;
     }
 }

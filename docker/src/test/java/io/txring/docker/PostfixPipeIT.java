@@ -45,7 +45,7 @@ class PostfixPipeIT {
                 readOnly.start();
                 Postfix.inject(readOnly, mails);
                 deferred = Postfix.awaitAttempts(readOnly, Duration.ofMinutes(3), "deferred for every recipient",
-                        attempts -> PostfixLmtpIT.everyRecipient(mails, attempts, "deferred"));
+                        attempts -> Postfix.everyRecipient(mails, attempts, "deferred"));
                 for (Postfix.Attempt a : deferred) {
                     assertEquals("deferred", a.status(), "nothing is delivered or bounced while the volume is read-only: " + a);
                 }

@@ -24,7 +24,12 @@ final class SpoolContainers {
     static final String SPOOL = "/data/spool";
     static final String LISTEN = "127.0.0.1:2424";
     /** Starts the LMTP server on the spool (creating it if absent) as the container's main process. */
-    static final String LMTP = "exec mailspool lmtp --root " + SPOOL + " --listen " + LISTEN;
+    static final String LMTP = lmtpCommand(LISTEN);
+
+    /** The LMTP server on the spool (created if absent), listening on {@code listen}, as the container's main process. */
+    static String lmtpCommand(String listen) {
+        return "exec mailspool lmtp --root " + SPOOL + " --listen " + listen;
+    }
 
     private static final Path PROBE_JAR = Path.of(System.getProperty("txring.docker.probeJar", "target/txring-docker-0.1.0-SNAPSHOT.jar"));
     /** Runs a probe main class (arguments follow) on the image's runtime beside the mail-spool's modules. */
