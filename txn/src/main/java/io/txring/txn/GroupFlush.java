@@ -51,7 +51,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * each {@code new/} once, not once per batch.
  *
  * <p><em>A lone committer syncs on its own thread.</em> When its commit is the only one under
- * way in the store, the flusher is idle and nothing is queued, a request runs its batch itself, as plain
+ * way in the store, no two of its commits overlapped for {@link Switches#LONE_CALM_MICROS} (a
+ * sequential load, not a lull between concurrent batches), the flusher is idle and nothing is
+ * queued, a request runs its batch itself, as plain
  * syscalls on a ring that routes fsyncs and closes ({@link #inline}; faults and tracers see
  * them as on any ring): there is nobody to share the flush with, and the hand-offs cost more
  * than they save (flusher wake-up, io-wq worker, flusher again, the committer's wake-up). Who
@@ -132,7 +134,14 @@ final class GroupFlush implements AutoCloseable {
     /** Under the lock: a committer is running its batch on {@link #inline} (one at a time: it pins its carrier). */
     private boolean inlineBusy;
     /** Commits running in this store now ({@link CommitProtocol}): a request runs alone only when its commit is the one. */
-    final AtomicInteger committing = new AtomicInteger();
+    private final AtomicInteger committing = new AtomicInteger();
+    /**
+     * When two commits last overlapped. Being the only commit under way at one instant is not
+     * enough to run alone: under concurrent load that happens between batches, and a lone batch
+     * runs its fsyncs one after another on a pinned carrier while the next commits queue behind it.
+     */
+    private volatile long lastOverlapNanos = System.nanoTime() - CALM_NANOS - 1;
+    private static final long CALM_NANOS = Switches.LONE_CALM_MICROS * 1_000;
     final AtomicLong submissions = new AtomicLong(), requests = new AtomicLong(), dirFsyncs = new AtomicLong(), dirFsyncsAsked = new AtomicLong(),
             deferred = new AtomicLong();
 
@@ -150,6 +159,16 @@ final class GroupFlush implements AutoCloseable {
         // After the flusher's own ring, and only beside one: where the memlock limit allows two rings, those two
         // are the store's and the flusher's. {@code -Dtxring.loneInline=false} (read per store): never (for comparisons).
         this.inline = ownRing != null && Switches.loneInline() ? openInlineRing(shared) : null;
+    }
+
+    /** A commit begins ({@link CommitProtocol}). */
+    void commitStarted() {
+        if (committing.incrementAndGet() > 1) lastOverlapNanos = System.nanoTime();
+    }
+
+    /** A commit ended, however it ended. */
+    void commitEnded() {
+        committing.decrementAndGet();
     }
 
     /** Runs {@code ops} (linked chains kept whole) with whatever other commits queued; returns this caller's results. */
@@ -172,8 +191,9 @@ final class GroupFlush implements AutoCloseable {
         try {
             if (dead != null) throw new IllegalStateException("the store's flusher thread died", dead);
             if (stopping) throw new IllegalStateException("the store is closing: its flusher takes no more work");
-            // Nobody to share this flush with, now or in the next moment: no other commit is under way.
-            alone = inline != null && idle && queued.isEmpty() && !inlineBusy && committing.get() <= 1 && !inline.isBroken()
+            // Nobody to share this flush with, now or in the next moment: no other commit is under way, and none overlapped lately.
+            alone = inline != null && idle && queued.isEmpty() && !inlineBusy && committing.get() <= 1
+                    && System.nanoTime() - lastOverlapNanos > CALM_NANOS && !inline.isBroken()
                     && (!Thread.currentThread().isVirtual() || PINNABLE_CARRIERS.tryAcquire());
             if (alone) {
                 inlineBusy = true;

@@ -26,6 +26,12 @@ final class Switches {
         return on("txring.loneInline");
     }
 
+    /**
+     * {@code txring.loneCalmMicros} (default 20,000): a commit syncs alone only if no two commits of its store
+     * overlapped for this long (0: whenever it is the only one under way, as before). Read once.
+     */
+    static final long LONE_CALM_MICROS = Long.getLong("txring.loneCalmMicros", 20_000);
+
     /** {@code txring.finishDelayMicros} (default 4,000): how long a deferred finish may wait for others to share its fsyncs. Read once. */
     static final long FINISH_DELAY_MICROS = Long.getLong("txring.finishDelayMicros", 4_000);
 

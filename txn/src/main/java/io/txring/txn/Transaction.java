@@ -425,6 +425,122 @@ public final class Transaction implements AutoCloseable {
     }
 
     /**
+     * A file of this transaction that has no name yet ({@link #stage}): its content is written to a
+     * shadow in a staging directory, and {@link #create(String, Staged)} gives it its name. Until
+     * then no path is touched for it: nothing is stamped, locked or validated.
+     */
+    public static final class Staged {
+        private final Transaction owner;
+        private Entry entry;
+
+        private Staged(Transaction owner, Entry entry) {
+            this.owner = owner;
+            this.entry = entry;
+        }
+
+        /** Bytes written so far. */
+        public long size() {
+            Entry e = entry;
+            return e == null ? 0 : e.shadowSize;
+        }
+    }
+
+    /** Staged files not yet named ({@link #stage}): a commit or abort removes them. */
+    private final List<Staged> staged = new ArrayList<>(1);
+
+    /**
+     * Starts a file whose name is known only once its content is (a Maildir message is named
+     * after its inode and size), to be created in directory {@code dir} (a store path; "" is
+     * the root): its shadow is made where the store's {@link ShadowPlacement} puts shadows of
+     * files in {@code dir}. Write it with {@link #append(Staged, MemorySegment)}, name it with
+     * {@link #create(String, Staged)}; one left unnamed at commit or abort is removed, and
+     * nothing of it lands. Costs one file creation: no stat, no lock, no validation of a
+     * provisional name (there is none).
+     */
+    public Staged stage(String dir) throws IOException {
+        checkActive();
+        String shadowDir = store.config().shadows().directoryFor(dir.isEmpty() ? "" : StorePath.of(dir).path());
+        if (!shadowDir.isEmpty()) StorePath.of(shadowDir); // the placement's answer is checked like any path
+        store.shadowDirs.ensure(shadowDir); // before the shadow exists: the sweep must know where to look
+        int shadowDirfd = dir(shadowDir);
+        String name = StorePath.SHADOW_PREFIX + id + "-" + (shadows++);
+        String shown = shadowDir.isEmpty() ? name : shadowDir + "/" + name;
+        int fd = fs.open(shadowDirfd, name, O_CREAT | O_EXCL | O_RDWR, store.config().fileMode(), shown);
+        Entry e = new Entry(new StorePath(shown, shadowDir, name), shadowDirfd, VersionStamp.ABSENT);
+        e.shadowDir = shadowDir;
+        e.shadowDirfd = shadowDirfd;
+        e.shadow = name;
+        e.shadowFd = fd;
+        e.inode = new ShadowInode();
+        Staged s = new Staged(this, e);
+        staged.add(s);
+        return s;
+    }
+
+    private Entry unnamed(Staged s) {
+        checkActive();
+        if (s.owner != this) throw new IllegalArgumentException("a file staged by transaction " + s.owner.id + ", not " + id);
+        if (s.entry == null) throw new IllegalStateException("this staged file was named already: write it by its path");
+        return s.entry;
+    }
+
+    /** Appends {@code data} to a staged file. */
+    public void append(Staged s, byte[] data) throws IOException {
+        Entry e = unnamed(s);
+        fs.writeAll(e.shadowFd, data, e.shadowSize, e.path.path());
+        e.inode.wrote(e.shadowSize, data);
+        e.shadowSize += data.length;
+    }
+
+    /** Appends the bytes of {@code data} (native memory, not copied) to a staged file. */
+    public void append(Staged s, MemorySegment data) throws IOException {
+        Entry e = unnamed(s);
+        fs.writeAll(e.shadowFd, data, e.shadowSize, e.path.path());
+        e.inode.wrote(e.shadowSize, data);
+        e.shadowSize += data.byteSize();
+    }
+
+    /** The identity (device, inode, size, times) of a staged file: what it will be published as. */
+    public VersionStamp stamp(Staged s) throws IOException {
+        Entry e = unnamed(s);
+        VersionStamp now = fs.stamp(e.shadowDirfd, e.shadow, e.path.path());
+        if (now.exists()) e.inode.ino = now.ino();
+        return now;
+    }
+
+    /**
+     * Names a staged file: at commit it appears at {@code path} (which must not exist; someone
+     * else creating it first is a conflict), with the content written to it. From here on it is
+     * {@code path}'s file in this transaction, and {@code s} is spent.
+     */
+    public void create(String path, Staged s) throws IOException {
+        Entry src = unnamed(s);
+        Entry dst = touch(path);
+        if (existsNow(dst)) throw new FileAlreadyExistsException(path);
+        dropShadow(dst);
+        placeShadow(dst);
+        if (dst.shadowDirfd != src.shadowDirfd) { // another staging directory: the shadow moves there, under its own name
+            fs.check(store.ring.callRaw(Op.renameat(src.shadowDirfd, src.shadow, dst.shadowDirfd, src.shadow, RENAME_NOREPLACE)), "renameat", path);
+        }
+        dst.shadow = src.shadow;
+        dst.shadowFd = src.shadowFd;
+        dst.shadowSize = src.shadowSize;
+        dst.inode = src.inode;
+        dst.kind = dst.seen.exists() ? Kind.WRITE : Kind.CREATE; // deleted earlier in this transaction: a replace
+        s.entry = null;
+        staged.remove(s);
+    }
+
+    /** Removes the staged files nobody named (before a commit, and on abort). */
+    private void dropUnnamed() {
+        for (Staged s : staged) {
+            dropShadow(s.entry);
+            s.entry = null;
+        }
+        staged.clear();
+    }
+
+    /**
      * Commits on a virtual thread; the future completes when {@link #commit()} would have
      * returned, or exceptionally with what it would have thrown. Do not touch the
      * transaction until the future completes.
@@ -655,6 +771,7 @@ public final class Transaction implements AutoCloseable {
     public void commit() throws IOException {
         checkActive();
         try {
+            dropUnnamed(); // never named: nothing of them lands
             store.commit(this);
             state = State.COMMITTED;
         } finally {
@@ -675,6 +792,7 @@ public final class Transaction implements AutoCloseable {
 
     private void abortQuietly() {
         unmap();
+        dropUnnamed(); // before the commit point always: commit() drops them first
         for (Entry e : entries.values()) {
             if (!pastCommitPoint) {
                 dropShadow(e);

@@ -97,6 +97,16 @@ class CrashStateTest {
             tx.link("box1/new/msg", "box3/new/msg");
         }), List.of(mapOf("box1/new/msg", msg, "box2/new/msg", msg, "box3/new/msg", msg, "box1/new/msg.part", null)));
 
+        // The mail-spool's delivery as it is now: a staged file, named once its size is known (no provisional path).
+        explore("3-mailboxes-staged", ShadowPlacement.MAILDIR, initMail, List.of(tx -> {
+            Transaction.Staged s = tx.stage("box1/new");
+            tx.append(s, "From: a\n".getBytes(UTF_8));
+            tx.append(s, "\nhello\n".getBytes(UTF_8));
+            tx.create("box1/new/msg", s);
+            tx.link("box1/new/msg", "box2/new/msg");
+            tx.link("box1/new/msg", "box3/new/msg");
+        }), List.of(mapOf("box1/new/msg", msg, "box2/new/msg", msg, "box3/new/msg", msg)));
+
         // Every shadow in one staging directory that is also a target: its fsync must come after a/'s.
         Map<String, String> initStage = new LinkedHashMap<>();
         initStage.put("stage/x", "X0");

@@ -229,6 +229,65 @@ class TransactionTest {
     }
 
     @Test
+    void aStagedFileLandsOnlyUnderTheNameItIsGiven() throws Exception {
+        Files.createDirectories(root.resolve("box1/new"));
+        Files.createDirectories(root.resolve("box2/new"));
+        // Named: it lands there, linked into the second box, one inode; the stamp it reported is the file's.
+        VersionStamp[] seen = new VersionStamp[1];
+        store.run(tx -> {
+            Transaction.Staged s = tx.stage("box1/new");
+            tx.append(s, b("hello, "));
+            tx.append(s, b("world"));
+            assertEquals(12, s.size());
+            seen[0] = tx.stamp(s);
+            tx.create("box1/new/m", s);
+            assertThrows(IllegalStateException.class, () -> tx.append(s, b("more")), "spent once named");
+            tx.link("box1/new/m", "box2/new/m");
+            return null;
+        });
+        assertEquals("hello, world", content("box1/new/m"));
+        assertEquals(seen[0].ino(), ((Number) Files.getAttribute(root.resolve("box2/new/m"), "unix:ino")).longValue());
+        store.settleDeferred(); // a delivery's shadow name goes in its deferred finish
+        assertEquals(List.of(), shadows());
+
+        // Never named: nothing lands and the shadow goes, on commit as on abort.
+        try (Transaction tx = store.begin()) {
+            tx.append(tx.stage("box1/new"), b("dropped"));
+            assertEquals(1, shadows().size());
+            tx.write("other", b("O"));
+            tx.commit();
+        }
+        assertEquals("O", content("other"));
+        try (Transaction tx = store.begin()) {
+            tx.append(tx.stage("box1/new"), b("aborted"));
+        }
+        store.settleDeferred();
+        assertEquals(List.of(), shadows());
+        try (Stream<Path> s = Files.list(root.resolve("box1/new"))) {
+            assertEquals(List.of("m"), s.map(p -> p.getFileName().toString()).toList());
+        }
+
+        // A name that exists is refused at once; one someone else creates before the commit is a conflict.
+        try (Transaction tx = store.begin()) {
+            Transaction.Staged s = tx.stage("box1/new");
+            assertThrows(FileAlreadyExistsException.class, () -> tx.create("box1/new/m", s));
+            tx.create("box1/new/n", s);
+            Files.writeString(root.resolve("box1/new/n"), "someone else's");
+            assertThrows(ConflictException.class, tx::commit);
+        }
+        assertEquals("someone else's", content("box1/new/n"));
+        assertEquals(List.of(), shadows());
+
+        // Another transaction's staged file, and a bad directory, are refused.
+        try (Transaction a = store.begin(); Transaction other = store.begin()) {
+            Transaction.Staged s = a.stage("box1/new");
+            assertThrows(IllegalArgumentException.class, () -> other.create("box1/new/x", s));
+            assertThrows(InvalidPathException.class, () -> other.stage("../escape"));
+        }
+        assertEquals(List.of(), shadows());
+    }
+
+    @Test
     void commitAsyncCompletesWithTheCommit() throws Exception {
         Transaction tx = store.begin();
         tx.write("async", b("A"));

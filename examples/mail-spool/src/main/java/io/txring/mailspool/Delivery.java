@@ -38,8 +38,11 @@ public final class Delivery implements MessageSink {
     private MemorySegment copyBuffer;
     private Transaction tx;
     private MaildirName name;
-    private String streamPath;
+    /** The message until it is named after its inode and size (the first recipient's tmp/): no provisional path. */
+    private Transaction.Staged file;
     private long size;
+    /** Given the paths the message is about to be published under, before the commit (a test makes a conflict there). */
+    java.util.function.Consumer<List<String>> beforeCommit = paths -> { };
     private boolean committed;
 
     private boolean ended;
@@ -60,10 +63,9 @@ public final class Delivery implements MessageSink {
     private void start() throws IOException {
         tx = store.begin();
         name = MaildirName.next();
-        streamPath = recipients.getFirst().newDir() + "/" + name.provisional();
         size = 0;
         try {
-            tx.create(streamPath, new byte[0]);
+            file = tx.stage(recipients.getFirst().newDir());
         } catch (IOException | RuntimeException e) {
             tx.abort(); // its shadow, if one was made, goes with it
             throw e;
@@ -71,9 +73,6 @@ public final class Delivery implements MessageSink {
     }
 
     public List<Recipient> recipients() { return recipients; }
-
-    /** Where the message is published at commit until it is renamed (a test makes a conflict there). */
-    String streamPath() { return streamPath; }
 
     /** Bytes appended so far: the message's size. */
     public long size() { return size; }
@@ -111,7 +110,7 @@ public final class Delivery implements MessageSink {
     }
 
     private void appendNative(MemorySegment data) throws IOException {
-        tx.append(streamPath, data);
+        tx.append(file, data);
         size += data.byteSize();
     }
 
@@ -146,17 +145,18 @@ public final class Delivery implements MessageSink {
     }
 
     private List<String> publish() throws IOException {
-        VersionStamp file = tx.pendingStamp(streamPath);
-        String leaf = name.withFile(file.dev(), file.ino()).withSize(size);
+        VersionStamp stamp = tx.stamp(file);
+        String leaf = name.withFile(stamp.dev(), stamp.ino()).withSize(size);
         List<String> paths = new ArrayList<>(recipients.size());
         String first = recipients.getFirst().newDir() + "/" + leaf;
-        tx.move(streamPath, first); // the name depends on the size: known only now
+        tx.create(first, file); // the name depends on the inode and size: known only now
         paths.add(first);
         for (Recipient r : recipients.subList(1, recipients.size())) {
             String p = r.newDir() + "/" + leaf;
             tx.link(first, p); // one inode in every mailbox: written once
             paths.add(p);
         }
+        beforeCommit.accept(paths);
         try {
             tx.commit();
         } catch (CommitUnknownException e) {

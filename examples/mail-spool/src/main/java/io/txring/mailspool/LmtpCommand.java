@@ -94,7 +94,8 @@ final class LmtpCommand implements Callable<Integer> {
             var m = agent.store().metrics();
             agent.close();
             parent.out().println("mailspool lmtp: stopped; deliveries in flight finished, store closed; " + m.commits() + " commits ("
-                    + m.latencies().get(io.txring.txn.CommitStep.COMMIT) + "), " + m.conflicts() + " conflicts, " + m.failures() + " failures");
+                    + m.latencies().get(io.txring.txn.CommitStep.COMMIT) + "), " + m.conflicts() + " conflicts, " + m.failures() + " failures; " + m.flushes() + " flushes in " + m.flushSubmissions()
+                    + " batches, " + m.dirSyncs() + " directory syncs by " + m.dirFsyncs() + " fsyncs");
             parent.out().flush();
             stopped.countDown();
         }, "mailspool-shutdown");

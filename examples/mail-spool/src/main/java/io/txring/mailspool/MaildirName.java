@@ -38,11 +38,6 @@ public record MaildirName(long seconds, long micros, long pid, long dev, long in
         return new MaildirName(seconds, micros, pid, encodeDev(majorMinor), inode, counter, host);
     }
 
-    /** Without V/I: the name a message is streamed under before its inode and size are known. */
-    public String provisional() {
-        return seconds + ".M" + micros + "P" + pid + "Q" + counter + "." + host;
-    }
-
     /** The final name for a message of {@code size} bytes. */
     public String withSize(long size) {
         return seconds + ".M" + micros + "P" + pid + "V" + Long.toHexString(dev) + "I" + Long.toHexString(ino)

@@ -13,9 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Someone else creates the name a delivery publishes under: a message handed over whole is
- * retried from the caller's memory under a fresh name (no copy of it is kept); one that was
- * streamed fails with the conflict and publishes nothing.
+ * Someone else creates the name a delivery publishes under, after the delivery chose it and
+ * before it commits: a message handed over whole is retried from the caller's memory under a
+ * fresh name (no copy of it is kept); one that was streamed fails with the conflict and
+ * publishes nothing.
  */
 class DeliveryConflictTest {
     @TempDir Path root;
@@ -32,11 +33,30 @@ class DeliveryConflictTest {
     void aWholeMessageIsRetriedUnderAFreshName() throws Exception {
         byte[] message = "Subject: whole\n\nretried\n".getBytes(US_ASCII);
         try (DeliveryAgent agent = DeliveryAgent.open(root); Delivery d = agent.begin(TO)) {
-            Path intruder = root.resolve(d.streamPath());
-            Files.writeString(intruder, "someone else's");
+            Path ann = root.resolve("ann/new");
+            List<Path> intruders = new java.util.ArrayList<>();
+            d.beforeCommit = chosen -> { // the first attempt's name only: the retry's is left alone
+                if (!intruders.isEmpty()) return;
+                try (Stream<Path> s = Files.list(ann)) {
+                    assertEquals(List.of(), s.toList(), "nothing is published before the commit");
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                intruders.add(root.resolve(chosen.getFirst()));
+                try {
+                    Files.writeString(intruders.getFirst(), "someone else's");
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            };
             List<String> paths = d.commit(MemorySegment.ofArray(message));
+            assertEquals(1, intruders.size());
+            Path intruder = intruders.getFirst();
             assertEquals(2, paths.size());
-            for (String p : paths) assertArrayEquals(message, Files.readAllBytes(root.resolve(p)), p);
+            for (String p : paths) {
+                assertArrayEquals(message, Files.readAllBytes(root.resolve(p)), p);
+                assertNotEquals(intruder.getFileName().toString(), Path.of(p).getFileName().toString(), "retried under a fresh name");
+            }
             assertEquals("someone else's", Files.readString(intruder), "the other file is untouched");
             assertEquals(2, files(root.resolve("ann/new")).size(), "ours and the intruder's");
             assertEquals(1, files(root.resolve("ben/new")).size());
@@ -48,7 +68,13 @@ class DeliveryConflictTest {
         try (DeliveryAgent agent = DeliveryAgent.open(root)) {
             try (Delivery d = agent.begin(TO)) {
                 d.append(MemorySegment.ofArray("Subject: streamed\n\n".getBytes(US_ASCII)));
-                Files.writeString(root.resolve(d.streamPath()), "someone else's");
+                d.beforeCommit = chosen -> {
+                    try {
+                        Files.writeString(root.resolve(chosen.getFirst()), "someone else's");
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                };
                 assertThrows(ConflictException.class, () -> d.commit(MemorySegment.ofArray("the rest\n".getBytes(US_ASCII))));
             }
             assertEquals(1, files(root.resolve("ann/new")).size(), "only the intruder's");
