@@ -33,7 +33,8 @@ final class CommitProtocol {
     }
 
     void commit(Transaction tx) throws IOException {
-        store.groupFlush.commitStarted(); // a lone commit syncs on its own thread (GroupFlush)
+        boolean writes = !tx.readOnly(); // only commits that flush count towards GroupFlush's lone path
+        if (writes) store.groupFlush.commitStarted(); // a lone commit syncs on its own thread (GroupFlush)
         TxnEvents.Commit ev = TxnEvents.commits() ? new TxnEvents.Commit() : null; // no recording: no event
         if (ev != null) ev.begin();
         long start = System.nanoTime(), t = start; // each step's time goes to the store's histograms (and ev)
@@ -100,7 +101,7 @@ final class CommitProtocol {
             failures.incrementAndGet();
             throw e;
         } finally {
-            store.groupFlush.commitEnded();
+            if (writes) store.groupFlush.commitEnded();
             if (ev != null) committed(ev, tx, outcome);
         }
     }

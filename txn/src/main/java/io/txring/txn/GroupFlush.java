@@ -136,12 +136,14 @@ final class GroupFlush implements AutoCloseable {
     /** Commits running in this store now ({@link CommitProtocol}): a request runs alone only when its commit is the one. */
     private final AtomicInteger committing = new AtomicInteger();
     /**
-     * When two commits last overlapped. Being the only commit under way at one instant is not
-     * enough to run alone: under concurrent load that happens between batches, and a lone batch
-     * runs its fsyncs one after another on a pinned carrier while the next commits queue behind it.
+     * When two commits last overlapped (one began or ended while another was under way). Being
+     * the only commit under way at one instant is not enough to run alone: under concurrent load
+     * that happens between batches, and a lone batch runs its fsyncs one after another on a
+     * pinned carrier while the next commits queue behind it.
      */
-    private volatile long lastOverlapNanos = System.nanoTime() - CALM_NANOS - 1;
-    private static final long CALM_NANOS = Switches.LONE_CALM_MICROS * 1_000;
+    private volatile long lastOverlapNanos;
+    /** How long no two commits may have overlapped before one runs alone ({@link Switches#LONE_CALM_MICROS}; tests shorten it). */
+    volatile long calmNanos = Switches.LONE_CALM_MICROS * 1_000;
     final AtomicLong submissions = new AtomicLong(), requests = new AtomicLong(), dirFsyncs = new AtomicLong(), dirFsyncsAsked = new AtomicLong(),
             deferred = new AtomicLong();
 
@@ -152,6 +154,7 @@ final class GroupFlush implements AutoCloseable {
     GroupFlush(Ring shared, GroupSync dirSyncs, String name) {
         this.shared = shared;
         this.dirSyncs = dirSyncs;
+        this.lastOverlapNanos = System.nanoTime() - calmNanos - 1; // a new handle is calm
         CompletableFuture<Void> opened = new CompletableFuture<>();
         this.flusher = Thread.ofPlatform().daemon().name("txring-flush-" + name).unstarted(() -> loop(opened));
         flusher.start();
@@ -161,14 +164,19 @@ final class GroupFlush implements AutoCloseable {
         this.inline = ownRing != null && Switches.loneInline() ? openInlineRing(shared) : null;
     }
 
-    /** A commit begins ({@link CommitProtocol}). */
+    /** A commit that writes begins ({@link CommitProtocol}). */
     void commitStarted() {
         if (committing.incrementAndGet() > 1) lastOverlapNanos = System.nanoTime();
     }
 
-    /** A commit ended, however it ended. */
+    /** A commit that writes ended, however it ended: an overlap lasts until then. */
     void commitEnded() {
-        committing.decrementAndGet();
+        if (committing.getAndDecrement() > 1) lastOverlapNanos = System.nanoTime();
+    }
+
+    /** Whether lone commits can run on their own thread here at all (io_uring, a second ring, not switched off). */
+    boolean hasLonePath() {
+        return inline != null;
     }
 
     /** Runs {@code ops} (linked chains kept whole) with whatever other commits queued; returns this caller's results. */
@@ -193,7 +201,7 @@ final class GroupFlush implements AutoCloseable {
             if (stopping) throw new IllegalStateException("the store is closing: its flusher takes no more work");
             // Nobody to share this flush with, now or in the next moment: no other commit is under way, and none overlapped lately.
             alone = inline != null && idle && queued.isEmpty() && !inlineBusy && committing.get() <= 1
-                    && System.nanoTime() - lastOverlapNanos > CALM_NANOS && !inline.isBroken()
+                    && System.nanoTime() - lastOverlapNanos > calmNanos && !inline.isBroken()
                     && (!Thread.currentThread().isVirtual() || PINNABLE_CARRIERS.tryAcquire());
             if (alone) {
                 inlineBusy = true;

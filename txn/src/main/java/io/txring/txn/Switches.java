@@ -3,7 +3,8 @@ package io.txring.txn;
 /**
  * Every system property the txn module reads, in one place: switches that turn one step of
  * the commit protocol off for an A/B measurement (docs/BENCHMARKS.md) — all default to on,
- * {@code -Dtxring.<name>=false} turns one off — and one delay tests stretch. The ring's own
+ * {@code -Dtxring.<name>=false} turns one off — and two durations (the deferred finish's delay,
+ * the lone path's calm window). The ring's own
  * ({@code txring.mode}, {@code txring.backend}) are read by {@code RingConfig.Builder}; the
  * JDK's {@code jdk.virtualThreadScheduler.parallelism} is read where carriers are counted.
  */

@@ -374,8 +374,9 @@ public final class Transaction implements AutoCloseable {
     /**
      * Gives the file at {@code from}, as this transaction sees it, the name {@code to}
      * instead (which must not exist): at commit {@code to} appears with that content and
-     * {@code from} is gone. A file this transaction wrote moves without copying a byte —
-     * how a streamed file gets a name that depends on its final size.
+     * {@code from} is gone. A file this transaction wrote moves without copying a byte. (A file
+     * whose name depends on its content is better {@link #stage staged}: no provisional name is
+     * stamped, locked and validated.)
      */
     public void move(String from, String to) throws IOException {
         Entry src = touch(from);
@@ -413,8 +414,7 @@ public final class Transaction implements AutoCloseable {
 
     /**
      * The identity (device, inode, size, times) of the file at {@code path} as this
-     * transaction will publish it: its shadow's if it has one. A Maildir name carries the
-     * device and inode of the message file.
+     * transaction will publish it: its shadow's if it has one. (A staged file's: {@link #stamp(Staged)}.)
      */
     public VersionStamp pendingStamp(String path) throws IOException {
         Entry e = touch(path);
@@ -432,16 +432,18 @@ public final class Transaction implements AutoCloseable {
     public static final class Staged {
         private final Transaction owner;
         private Entry entry;
+        /** Its size when it was named (then {@link #entry} is null). */
+        private long namedSize;
 
         private Staged(Transaction owner, Entry entry) {
             this.owner = owner;
             this.entry = entry;
         }
 
-        /** Bytes written so far. */
+        /** Bytes written to it (once named: when it was named). */
         public long size() {
             Entry e = entry;
-            return e == null ? 0 : e.shadowSize;
+            return e == null ? namedSize : e.shadowSize;
         }
     }
 
@@ -509,14 +511,20 @@ public final class Transaction implements AutoCloseable {
     }
 
     /**
-     * Names a staged file: at commit it appears at {@code path} (which must not exist; someone
-     * else creating it first is a conflict), with the content written to it. From here on it is
-     * {@code path}'s file in this transaction, and {@code s} is spent.
+     * Names a staged file: at commit it appears at {@code path} (which must not exist, nor have
+     * existed when this transaction first touched it: a staged file only creates — its shadow
+     * has the store's file mode, not a replaced file's; someone else creating it first is a
+     * conflict), with the content written to it. From here on it is {@code path}'s file in this
+     * transaction, and {@code s} is spent.
      */
     public void create(String path, Staged s) throws IOException {
         Entry src = unnamed(s);
         Entry dst = touch(path);
         if (existsNow(dst)) throw new FileAlreadyExistsException(path);
+        if (dst.seen.exists()) {
+            throw new FileAlreadyExistsException(path, null, "a staged file only creates; this path exists in the store (deleted in this "
+                    + "transaction): write the replacement instead");
+        }
         dropShadow(dst);
         placeShadow(dst);
         if (dst.shadowDirfd != src.shadowDirfd) { // another staging directory: the shadow moves there, under its own name
@@ -526,7 +534,8 @@ public final class Transaction implements AutoCloseable {
         dst.shadowFd = src.shadowFd;
         dst.shadowSize = src.shadowSize;
         dst.inode = src.inode;
-        dst.kind = dst.seen.exists() ? Kind.WRITE : Kind.CREATE; // deleted earlier in this transaction: a replace
+        dst.kind = Kind.CREATE;
+        s.namedSize = src.shadowSize;
         s.entry = null;
         staged.remove(s);
     }
@@ -534,8 +543,9 @@ public final class Transaction implements AutoCloseable {
     /** Removes the staged files nobody named (before a commit, and on abort). */
     private void dropUnnamed() {
         for (Staged s : staged) {
-            dropShadow(s.entry);
-            s.entry = null;
+            Entry e = s.entry;
+            s.entry = null; // first: a second call (abort after a failed commit) finds nothing to drop
+            if (e != null) dropShadow(e);
         }
         staged.clear();
     }

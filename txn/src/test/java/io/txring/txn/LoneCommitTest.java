@@ -20,12 +20,13 @@ import org.junit.jupiter.api.io.TempDir;
 class LoneCommitTest {
     @TempDir Path root;
 
-    /** The {@code lone} flag of every flush batch a two-file commit ran. */
-    private List<Boolean> loneFlags(Store store, String tag) throws Exception {
+    /** The {@code lone} flag of every flush batch of a two-file commit made right after {@code before}. */
+    private List<Boolean> loneFlags(Store store, String tag, Runnable before) throws Exception {
         Path jfr = root.resolveSibling(root.getFileName() + "-" + tag + ".jfr");
         try (Recording r = new Recording()) {
             r.enable("io.txring.FlushBatch");
             r.start();
+            before.run();
             store.run(tx -> { tx.write("a", tag.getBytes(UTF_8)); tx.write("b", tag.getBytes(UTF_8)); return null; }); // a record: step 1 and 4 flushes
             r.stop();
             r.dump(jfr);
@@ -39,21 +40,24 @@ class LoneCommitTest {
     @Test
     void aCommitGoesAloneOnlyWhenNoCommitsOverlappedLately() throws Exception {
         try (Store store = Store.open(root)) {
-            assumeTrue(store.ringBackend() == io.txring.core.Backend.IO_URING, "the lone path needs a second io_uring ring");
-            List<Boolean> sequential = loneFlags(store, "first");
+            assumeTrue(store.groupFlush.hasLonePath(), "the lone path needs io_uring and a second ring (or was switched off)");
+            List<Boolean> sequential = loneFlags(store, "first", () -> { });
             assertFalse(sequential.isEmpty());
             assertTrue(sequential.stream().allMatch(b -> b), "a sequential commit syncs on its own thread: " + sequential);
 
-            store.groupFlush.commitStarted(); // two commits under way at once, as under concurrent load
-            store.groupFlush.commitStarted();
-            store.groupFlush.commitEnded();
-            store.groupFlush.commitEnded();
-            List<Boolean> afterOverlap = loneFlags(store, "second");
+            store.groupFlush.calmNanos = 3_600_000_000_000L; // an hour: however slow this machine, the overlap below is recent
+            List<Boolean> afterOverlap = loneFlags(store, "second", () -> {
+                store.groupFlush.commitStarted(); // two commits under way at once, as under concurrent load
+                store.groupFlush.commitStarted();
+                store.groupFlush.commitEnded();
+                store.groupFlush.commitEnded();
+            });
             assertFalse(afterOverlap.isEmpty());
             assertTrue(afterOverlap.stream().noneMatch(b -> b), "right after an overlap the flusher syncs it: " + afterOverlap);
 
-            Thread.sleep(Switches.LONE_CALM_MICROS / 1000 * 3); // past the calm window (longer only makes it calmer)
-            List<Boolean> calmAgain = loneFlags(store, "third");
+            store.groupFlush.calmNanos = 50_000_000L;
+            Thread.sleep(200); // past the calm window (a longer pause only makes it calmer)
+            List<Boolean> calmAgain = loneFlags(store, "third", () -> { });
             assertTrue(calmAgain.stream().allMatch(b -> b), "calm again: alone again: " + calmAgain);
         }
         assertEquals("third", Files.readString(root.resolve("b")));

@@ -278,12 +278,44 @@ class TransactionTest {
         assertEquals("someone else's", content("box1/new/n"));
         assertEquals(List.of(), shadows());
 
+        // A replace is refused: a staged file only creates (its shadow has the store's mode, not the replaced file's).
+        try (Transaction tx = store.begin()) {
+            tx.delete("other");
+            Transaction.Staged s = tx.stage("");
+            assertThrows(FileAlreadyExistsException.class, () -> tx.create("other", s));
+        }
+        assertEquals("O", content("other"));
+
         // Another transaction's staged file, and a bad directory, are refused.
         try (Transaction a = store.begin(); Transaction other = store.begin()) {
             Transaction.Staged s = a.stage("box1/new");
             assertThrows(IllegalArgumentException.class, () -> other.create("box1/new/x", s));
             assertThrows(InvalidPathException.class, () -> other.stage("../escape"));
         }
+        assertEquals(List.of(), shadows());
+    }
+
+    @Test
+    void aFileStagedInAnotherMailboxIsMovedToItsTargetsStagingDirectory() throws Exception {
+        try (Store maildir = Store.open(root.resolve("spool"), config().withShadowPlacement(ShadowPlacement.MAILDIR))) {
+            for (String d : List.of("box1/new", "box1/tmp", "box2/new", "box2/tmp")) maildir.createDirectories(d);
+            maildir.run(tx -> {
+                Transaction.Staged s = tx.stage("box2/new"); // its shadow in box2/tmp
+                tx.append(s, b("staged"));
+                tx.create("box1/new/m", s); // renamed into box1/tmp, where box1/new's shadows live
+                tx.link("box1/new/m", "box2/new/m");
+                return null;
+            });
+            try (Transaction tx = maildir.begin()) { // and aborted after the move: nothing left in either tmp/
+                Transaction.Staged s = tx.stage("box2/new");
+                tx.append(s, b("gone"));
+                tx.create("box1/new/n", s);
+            }
+            maildir.settleDeferred();
+        }
+        assertEquals("staged", content("spool/box1/new/m"));
+        assertEquals("staged", content("spool/box2/new/m"));
+        assertFalse(Files.exists(root.resolve("spool/box1/new/n")));
         assertEquals(List.of(), shadows());
     }
 

@@ -8,6 +8,7 @@ import io.txring.txn.VersionStamp;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.FileAlreadyExistsException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -136,9 +137,10 @@ public final class Delivery implements MessageSink {
                 List<String> paths = publish();
                 committed = true;
                 return paths;
-            } catch (ConflictException e) {
+            } catch (ConflictException | FileAlreadyExistsException e) { // someone took the name: before or after we chose it
                 if (!whole || attempt >= MAX_ATTEMPTS) throw e;
-                start(); // the conflict aborted the transaction: a fresh one, a fresh name
+                tx.abort(); // a conflict aborted it already; a name found taken did not
+                start(); // a fresh transaction, a fresh name
                 append(last);
             }
         }

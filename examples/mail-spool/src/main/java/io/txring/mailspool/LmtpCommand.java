@@ -91,8 +91,8 @@ final class LmtpCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             server.close(); // stops accepting, waits for deliveries in flight (30 s at most)
+            agent.close(); // settles the deferred finishes first: their batches count below
             var m = agent.store().metrics();
-            agent.close();
             parent.out().println("mailspool lmtp: stopped; deliveries in flight finished, store closed; " + m.commits() + " commits ("
                     + m.latencies().get(io.txring.txn.CommitStep.COMMIT) + "), " + m.conflicts() + " conflicts, " + m.failures() + " failures; " + m.flushes() + " flushes in " + m.flushSubmissions()
                     + " batches, " + m.dirSyncs() + " directory syncs by " + m.dirFsyncs() + " fsyncs");

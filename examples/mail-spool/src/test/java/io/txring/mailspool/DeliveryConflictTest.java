@@ -61,6 +61,7 @@ class DeliveryConflictTest {
             assertEquals(2, files(root.resolve("ann/new")).size(), "ours and the intruder's");
             assertEquals(1, files(root.resolve("ben/new")).size());
         }
+        assertEquals(List.of(), files(root.resolve("ann/tmp")), "the first attempt's shadow is gone");
     }
 
     @Test
