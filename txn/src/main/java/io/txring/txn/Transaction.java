@@ -390,15 +390,7 @@ public final class Transaction implements AutoCloseable {
             delete(from);
             return;
         }
-        dropShadow(dst);
-        placeShadow(dst);
-        if (dst.shadowDirfd != src.shadowDirfd) {
-            fs.check(store.ring.callRaw(Op.renameat(src.shadowDirfd, src.shadow, dst.shadowDirfd, src.shadow, RENAME_NOREPLACE)), "renameat", to);
-        }
-        dst.shadow = src.shadow;
-        dst.shadowFd = src.shadowFd;
-        dst.shadowSize = src.shadowSize;
-        dst.inode = src.inode;
+        takeShadow(src, dst, to);
         dst.linksCommitted = src.linksCommitted;
         if (dst.shadowDirfd != src.shadowDirfd && src.linksCommitted != null) {
             adoptLinkStamp(src.linksCommitted, fs.stamp(dst.shadowDirfd, dst.shadow, to)); // the rename changed its ctime
@@ -410,6 +402,23 @@ public final class Transaction implements AutoCloseable {
         src.inode = null;
         src.linksCommitted = null;
         src.kind = src.seen.exists() ? Kind.DELETE : Kind.NONE;
+    }
+
+    /**
+     * Gives {@code src}'s shadow (name, fd, size, inode) to {@code dst}, moved into {@code dst}'s
+     * staging directory if that is another (under its own name: shadow names are unique). The
+     * caller then clears or drops {@code src}'s.
+     */
+    private void takeShadow(Entry src, Entry dst, String shownAs) throws IOException {
+        dropShadow(dst);
+        placeShadow(dst);
+        if (dst.shadowDirfd != src.shadowDirfd) {
+            fs.check(store.ring.callRaw(Op.renameat(src.shadowDirfd, src.shadow, dst.shadowDirfd, src.shadow, RENAME_NOREPLACE)), "renameat", shownAs);
+        }
+        dst.shadow = src.shadow;
+        dst.shadowFd = src.shadowFd;
+        dst.shadowSize = src.shadowSize;
+        dst.inode = src.inode;
     }
 
     /**
@@ -525,15 +534,7 @@ public final class Transaction implements AutoCloseable {
             throw new FileAlreadyExistsException(path, null, "a staged file only creates; this path exists in the store (deleted in this "
                     + "transaction): write the replacement instead");
         }
-        dropShadow(dst);
-        placeShadow(dst);
-        if (dst.shadowDirfd != src.shadowDirfd) { // another staging directory: the shadow moves there, under its own name
-            fs.check(store.ring.callRaw(Op.renameat(src.shadowDirfd, src.shadow, dst.shadowDirfd, src.shadow, RENAME_NOREPLACE)), "renameat", path);
-        }
-        dst.shadow = src.shadow;
-        dst.shadowFd = src.shadowFd;
-        dst.shadowSize = src.shadowSize;
-        dst.inode = src.inode;
+        takeShadow(src, dst, path);
         dst.kind = Kind.CREATE;
         s.namedSize = src.shadowSize;
         s.entry = null;
