@@ -56,7 +56,7 @@ final class CommitProtocol {
                 store.refuseIfFailed();                                   //   under the locks: see Store#fail
                 validate(tx);                                             // 3
                 t = timings.lap(CommitStep.VALIDATE, t, ev);
-                if (tx.readOnly()) {
+                if (!writes) {
                     if (ev != null) ev.kind = "read-only";
                 } else {
                     CommitRecord record = tx.record(early);

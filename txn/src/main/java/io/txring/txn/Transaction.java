@@ -154,7 +154,12 @@ public final class Transaction implements AutoCloseable {
 
     /** Where the store's {@link ShadowPlacement} puts {@code path}'s shadow. */
     private String shadowDirFor(StorePath path) {
-        String d = store.config().shadows().directoryFor(path.parent());
+        return shadowDirOf(path.parent());
+    }
+
+    /** Where the store's {@link ShadowPlacement} puts the shadows of files in directory {@code dir}. */
+    private String shadowDirOf(String dir) {
+        String d = store.config().shadows().directoryFor(dir);
         if (!d.isEmpty()) StorePath.of(d); // the placement's answer is checked like any path: no '..', not .txring
         return d;
     }
@@ -224,10 +229,7 @@ public final class Transaction implements AutoCloseable {
 
     /** Appends to the file (which must exist, in the store or in this transaction). */
     public void append(String path, byte[] data) throws IOException {
-        Entry e = appendable(path);
-        fs.writeAll(e.shadowFd, data, e.shadowSize, path);
-        e.inode.wrote(e.shadowSize, data);
-        e.shadowSize += data.length;
+        appendTo(appendable(path), data);
     }
 
     /**
@@ -235,8 +237,19 @@ public final class Transaction implements AutoCloseable {
      * the shadow at once: streaming a large file through repeated appends keeps memory bounded.
      */
     public void append(String path, MemorySegment data) throws IOException {
-        Entry e = appendable(path);
-        fs.writeAll(e.shadowFd, data, e.shadowSize, path);
+        appendTo(appendable(path), data);
+    }
+
+    /** Writes {@code data} at the end of {@code e}'s shadow. */
+    private void appendTo(Entry e, byte[] data) throws IOException {
+        fs.writeAll(e.shadowFd, data, e.shadowSize, e.path.path());
+        e.inode.wrote(e.shadowSize, data);
+        e.shadowSize += data.length;
+    }
+
+    /** Writes {@code data} (native memory, not copied) at the end of {@code e}'s shadow. */
+    private void appendTo(Entry e, MemorySegment data) throws IOException {
+        fs.writeAll(e.shadowFd, data, e.shadowSize, e.path.path());
         e.inode.wrote(e.shadowSize, data);
         e.shadowSize += data.byteSize();
     }
@@ -470,8 +483,7 @@ public final class Transaction implements AutoCloseable {
      */
     public Staged stage(String dir) throws IOException {
         checkActive();
-        String shadowDir = store.config().shadows().directoryFor(dir.isEmpty() ? "" : StorePath.of(dir).path());
-        if (!shadowDir.isEmpty()) StorePath.of(shadowDir); // the placement's answer is checked like any path
+        String shadowDir = shadowDirOf(dir.isEmpty() ? "" : StorePath.of(dir).path());
         store.shadowDirs.ensure(shadowDir); // before the shadow exists: the sweep must know where to look
         int shadowDirfd = dir(shadowDir);
         String name = StorePath.SHADOW_PREFIX + id + "-" + (shadows++);
@@ -497,18 +509,12 @@ public final class Transaction implements AutoCloseable {
 
     /** Appends {@code data} to a staged file. */
     public void append(Staged s, byte[] data) throws IOException {
-        Entry e = unnamed(s);
-        fs.writeAll(e.shadowFd, data, e.shadowSize, e.path.path());
-        e.inode.wrote(e.shadowSize, data);
-        e.shadowSize += data.length;
+        appendTo(unnamed(s), data);
     }
 
     /** Appends the bytes of {@code data} (native memory, not copied) to a staged file. */
     public void append(Staged s, MemorySegment data) throws IOException {
-        Entry e = unnamed(s);
-        fs.writeAll(e.shadowFd, data, e.shadowSize, e.path.path());
-        e.inode.wrote(e.shadowSize, data);
-        e.shadowSize += data.byteSize();
+        appendTo(unnamed(s), data);
     }
 
     /** The identity (device, inode, size, times) of a staged file: what it will be published as. */

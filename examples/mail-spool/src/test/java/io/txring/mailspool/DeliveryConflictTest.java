@@ -29,6 +29,15 @@ class DeliveryConflictTest {
         }
     }
 
+    /** Someone else's file at {@code p}, made from inside the delivery's hook (which cannot throw checked exceptions). */
+    private static Path intrude(Path p) {
+        try {
+            return Files.writeString(p, "someone else's");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void aWholeMessageIsRetriedUnderAFreshName() throws Exception {
         byte[] message = "Subject: whole\n\nretried\n".getBytes(US_ASCII);
@@ -42,12 +51,7 @@ class DeliveryConflictTest {
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
-                intruders.add(root.resolve(chosen.getFirst()));
-                try {
-                    Files.writeString(intruders.getFirst(), "someone else's");
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
+                intruders.add(intrude(root.resolve(chosen.getFirst())));
             };
             List<String> paths = d.commit(MemorySegment.ofArray(message));
             assertEquals(1, intruders.size());
@@ -69,13 +73,7 @@ class DeliveryConflictTest {
         try (DeliveryAgent agent = DeliveryAgent.open(root)) {
             try (Delivery d = agent.begin(TO)) {
                 d.append(MemorySegment.ofArray("Subject: streamed\n\n".getBytes(US_ASCII)));
-                d.beforeCommit = chosen -> {
-                    try {
-                        Files.writeString(root.resolve(chosen.getFirst()), "someone else's");
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                };
+                d.beforeCommit = chosen -> intrude(root.resolve(chosen.getFirst()));
                 assertThrows(ConflictException.class, () -> d.commit(MemorySegment.ofArray("the rest\n".getBytes(US_ASCII))));
             }
             assertEquals(1, files(root.resolve("ann/new")).size(), "only the intruder's");
