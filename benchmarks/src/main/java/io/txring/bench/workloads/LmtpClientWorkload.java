@@ -68,10 +68,13 @@ public final class LmtpClientWorkload implements Workload {
     @Override
     public List<Variant> variants(Path scratch) {
         Path mailspool = scratch.resolve("mailspool"), nio = scratch.resolve("nio");
-        return List.of(
+        List<Variant> v = new java.util.ArrayList<>(List.of(
                 Variant.txring("mailspool-lmtp", () -> new Run(LmtpServerProcess.mailspool(mailspool), mailspool.resolve("spool"))),
                 Variant.nio("nio-lmtp", () -> new Run(LmtpServerProcess.nioWriter(nio), nio.resolve("spool"))),
-                Variant.ceiling("smtp-sink", () -> new Run(LmtpServerProcess.smtpSink(scratch.resolve("sink")), null)));
+                Variant.ceiling("smtp-sink", () -> new Run(LmtpServerProcess.smtpSink(scratch.resolve("sink")), null))));
+        // After smtp-sink, which stays the ratios' ceiling: the storage floor is a row to read beside the servers.
+        MaildirFloor.addTo(v, name(), scratch, sessions, recipients, messagesPerRound);
+        return v;
     }
 
     private final class Run implements VariantRun {

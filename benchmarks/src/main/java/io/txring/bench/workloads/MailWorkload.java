@@ -56,6 +56,7 @@ public final class MailWorkload implements Workload {
             Path root = Files.createDirectories(scratch.resolve("nio"));
             return new Run(root, StoreConfig.defaults(), new BlockingMaildirWriter(root), null, () -> {});
         }));
+        MaildirFloor.addTo(v, name(), scratch, SESSIONS, recipients, MESSAGES_PER_ROUND);
         return v;
     }
 

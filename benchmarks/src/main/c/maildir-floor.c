@@ -1,0 +1,77 @@
+// maildir-floor: what a durable Maildir delivery costs this machine's kernel and disk, with
+// nothing else around it (no network, no threads, no JVM). Each message, one after another:
+// create a file in tmp/ (O_EXCL), write it, fdatasync, close; link it into each recipient's
+// new/; unlink the tmp/ name; fsync each new/ every GROUP messages (1: every message is
+// durable before the next starts, as an LMTP reply promises). Prints the process's CPU
+// (user + sys, from getrusage) and wall time per message, and its voluntary context switches.
+// benchmarks/scripts/maildir-floor.sh builds it and runs P copies side by side; ./txring bench runs it
+// as the mail workloads' "maildir-floor-c" variant (benchmarks/.../workloads/MaildirFloor.java).
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_RCPT 16
+#define MESSAGE 4175 /* what smtp-source -l 4096 delivers, headers included */
+
+static double micros(struct timeval t) { return t.tv_sec * 1e6 + t.tv_usec; }
+
+int main(int argc, char **argv) {
+    if (argc < 4) {
+        fprintf(stderr, "usage: maildir-floor DIR MESSAGES RECIPIENTS [GROUP]\n");
+        return 2;
+    }
+    const char *root = argv[1];
+    int n = atoi(argv[2]), r = atoi(argv[3]), group = argc > 4 ? atoi(argv[4]) : 1;
+    if (n < 1 || r < 1 || r > MAX_RCPT || group < 1) {
+        fprintf(stderr, "maildir-floor: MESSAGES ≥ 1, 1 ≤ RECIPIENTS ≤ %d, GROUP ≥ 1\n", MAX_RCPT);
+        return 2;
+    }
+    char tmp[4096], to[4096], body[MESSAGE];
+    memset(body, 'X', sizeof body);
+    if (mkdir(root, 0700) != 0) { perror(root); return 1; } // a fresh directory: no inode of an earlier run is reused
+    snprintf(tmp, sizeof tmp, "%s/tmp", root);
+    if (mkdir(tmp, 0700) != 0) { perror(tmp); return 1; }
+    int newdir[MAX_RCPT];
+    for (int i = 0; i < r; i++) {
+        snprintf(to, sizeof to, "%s/%d", root, i);
+        mkdir(to, 0700);
+        snprintf(to, sizeof to, "%s/%d/new", root, i);
+        if (mkdir(to, 0700) != 0 || (newdir[i] = open(to, O_RDONLY | O_DIRECTORY)) < 0) { perror(to); return 1; }
+    }
+    struct rusage before, after;
+    struct timespec t0, t1;
+    getrusage(RUSAGE_SELF, &before);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (int k = 0; k < n; k++) {
+        snprintf(tmp, sizeof tmp, "%s/tmp/%d.%d", root, (int) getpid(), k);
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0 || write(fd, body, sizeof body) != (ssize_t) sizeof body || fdatasync(fd) != 0 || close(fd) != 0) {
+            perror(tmp);
+            return 1;
+        }
+        for (int i = 0; i < r; i++) {
+            snprintf(to, sizeof to, "%s/%d/new/%d.%d", root, i, (int) getpid(), k);
+            if (link(tmp, to) != 0) { perror(to); return 1; }
+        }
+        if (unlink(tmp) != 0) { perror(tmp); return 1; }
+        if ((k + 1) % group == 0 || k + 1 == n) {
+            for (int i = 0; i < r; i++) {
+                if (fsync(newdir[i]) != 0) { perror("fsync new/"); return 1; }
+            }
+        }
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    getrusage(RUSAGE_SELF, &after);
+    double user = micros(after.ru_utime) - micros(before.ru_utime), sys = micros(after.ru_stime) - micros(before.ru_stime);
+    double wall = (t1.tv_sec - t0.tv_sec) * 1e6 + (t1.tv_nsec - t0.tv_nsec) / 1e3;
+    // one line of key=value pairs, for maildir-floor.sh and the bench's MaildirFloor to add up
+    printf("messages=%d recipients=%d group=%d cpu_us=%.0f user_us=%.0f sys_us=%.0f wall_us=%.0f voluntary=%ld involuntary=%ld\n",
+           n, r, group, user + sys, user, sys, wall, after.ru_nvcsw - before.ru_nvcsw, after.ru_nivcsw - before.ru_nivcsw);
+    return 0;
+}
