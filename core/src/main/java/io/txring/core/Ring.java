@@ -187,6 +187,22 @@ public final class Ring implements AutoCloseable {
         return res;
     }
 
+    /**
+     * Runs {@code op} as a plain syscall on the calling thread, whatever this ring routes where
+     * (any thread, as for syscall-only ops); its tracer and faults see it as a routed op. For
+     * work nobody waits on whose completion through the ring would cost a wake-up of whoever
+     * reaps it — a directory's close after a commit. Returns the result or {@code -errno}.
+     *
+     * @throws IllegalArgumentException for a linked op, or one on a registered file or direct descriptor
+     */
+    public int callHere(Op op) {
+        if (op.isLinked() || op.isFixedFile() || op.fileIndex != 0) {
+            throw new IllegalArgumentException(op.name() + ": a linked op or one on a registered file or direct descriptor runs on the ring");
+        }
+        checkNotDelivering();
+        return submitter.runHere(op);
+    }
+
     /** Like {@link #call} but returns a failure as {@code -errno}. */
     public int callRaw(Op op) {
         Thread me = Thread.currentThread();

@@ -8,10 +8,10 @@ import java.util.Map;
 /**
  * What {@code benchmarks/results/<workload>.json} holds (field names become snake_case:
  * {@code ops_per_s}, {@code traps_per_op}, {@code cpu_us_per_op}, {@code ratios_vs_nio}).
- * {@code ceiling} names the outside ceiling that ran (fio, smtp-sink) and
+ * {@code ceiling} names the outside ceiling that ran (fio, smtp-sink, maildir-floor-c; the first of a workload's) and
  * {@code ratiosVsCeiling} holds every other variant over it; both are absent where none ran.
  * A per-op figure a variant cannot measure is absent: {@code traps_per_op} outside this process
- * (fio, the LMTP servers), {@code syscalls_per_op} without perf or for fio,
+ * (fio, the LMTP servers, maildir-floor-c), {@code syscalls_per_op} without perf or for fio,
  * {@code cpu_user_us_per_op}/{@code cpu_sys_us_per_op}/{@code context_switches_per_op} where the
  * work runs in this process, {@code flushes_per_op} for workloads that do not sync and where the
  * scratch directory has no block device. {@code rounds} holds every measured round's ops/s per

@@ -19,7 +19,8 @@ import java.util.stream.Stream;
  * persistent connections ({@code -d}), 4 KiB bodies ({@code -l 4096}), a bounded count per
  * round ({@code -m}) — against servers that are processes of their own: {@code mailspool lmtp}
  * (txring, durable), the same LMTP front end over the blocking NIO Maildir writer
- * ({@link NioLmtpServer}), and {@code smtp-sink -L}, which keeps nothing: the no-disk ceiling.
+ * ({@link NioLmtpServer}), and {@code smtp-sink -L}, which keeps nothing: the no-disk ceiling;
+ * beside them {@link MaildirFloor}, the same deliveries' storage work alone in C (no network).
  * One server per variant lives across the rounds, warmed up first in batches of
  * {@value #WARMUP_BATCH} messages until its JIT compilers take under {@value #SETTLED_JIT_PERCENT} %
  * of its CPU in a batch (for at most {@value #MAX_WARMUP_SECONDS} s; on two vCPUs under load
