@@ -4,7 +4,8 @@
 # share the recipients' directories), N messages each, R recipients, each new/ fsynced every GROUP messages
 # (1: every message durable before the next). Prints msg/s (all messages from the first process's start to
 # the last one's end), CPU µs per message (user + sys of all processes) and context switches per message
-# (voluntary + involuntary), as ./txring bench's maildir-floor-c variant counts them.
+# (voluntary + involuntary), as ./txring bench's maildir-floor-c variant counts them. Here the copies start as
+# they are spawned (stdin is /dev/null, so no start barrier), which the first-start-to-last-end clock absorbs.
 # The spool goes under ${SCRATCH:-/work/bench-scratch} and is moved to ${TRASH:-/work/bench-trash}, never
 # deleted (ext4 without a journal scans recently freed inodes: docs/BENCHMARKS.md, fifth step).
 set -euo pipefail

@@ -54,7 +54,8 @@ static void dir(const char *p) {
 
 int main(int argc, char **argv) {
     if (argc < 4) {
-        fprintf(stderr, "usage: maildir-floor DIR MESSAGES RECIPIENTS [GROUP]\n");
+        fprintf(stderr, "usage: maildir-floor DIR MESSAGES RECIPIENTS [GROUP] < /dev/null\n"
+                        "  (it starts once stdin gives a byte or ends; DIR: a fresh directory, or one its other copies share)\n");
         return 2;
     }
     const char *root = argv[1];

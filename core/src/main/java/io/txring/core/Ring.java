@@ -191,15 +191,18 @@ public final class Ring implements AutoCloseable {
      * Runs {@code op} as a plain syscall on the calling thread, whatever this ring routes where
      * (any thread, as for syscall-only ops); its tracer and faults see it as a routed op. For
      * work nobody waits on whose completion through the ring would cost a wake-up of whoever
-     * reaps it — a directory's close after a commit. Returns the result or {@code -errno}.
+     * reaps it — a directory's close after a commit. Returns the result or {@code -errno}. It
+     * never waits on the ring, so a completion callback may call it too. Meant for ops that
+     * complete at once as syscalls (close, statx, the metadata ops): a timeout would sleep on
+     * the caller, and a cancel here sees none of the ring's ops.
      *
      * @throws IllegalArgumentException for a linked op, or one on a registered file or direct descriptor
+     * @throws IllegalStateException    if the ring is closed (or {@link RingBrokenException} if broken)
      */
     public int callHere(Op op) {
         if (op.isLinked() || op.isFixedFile() || op.fileIndex != 0) {
             throw new IllegalArgumentException(op.name() + ": a linked op or one on a registered file or direct descriptor runs on the ring");
         }
-        checkNotDelivering();
         return submitter.runHere(op);
     }
 

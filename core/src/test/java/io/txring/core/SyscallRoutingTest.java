@@ -43,6 +43,22 @@ class SyscallRoutingTest {
         }
     }
 
+    /** {@link Ring#callHere}: an op the ring does not route runs as a syscall on this thread, never in the SQ; a linked one is refused. */
+    @Test
+    void callHereRunsAnUnroutedOpAsASyscall(@TempDir Path dir) throws Exception {
+        Path file = Files.write(dir.resolve("f"), new byte[1]);
+        try (Ring ring = Ring.open(RingConfig.builder().backend(Backend.IO_URING).mode(Mode.SHARED).build())) {
+            int fd = ring.call(Op.openat(AT_FDCWD, file.toString(), O_RDONLY, 0));
+            RingMetrics before = ring.metrics();
+            assertEquals(0, ring.callHere(Op.close(fd)));
+            RingMetrics here = ring.metrics().minus(before);
+            assertEquals(1, here.inline(), "the close ran as a syscall: " + here);
+            assertEquals(0, here.submitted(), "and did not reach the ring: " + here);
+            assertEquals(-io.txring.uring.generated.Errno.EBADF, ring.callHere(Op.close(Integer.MAX_VALUE)), "a failure comes back as -errno");
+            assertThrows(IllegalArgumentException.class, () -> ring.callHere(Op.close(Integer.MAX_VALUE).hardLink()));
+        }
+    }
+
     /**
      * A lone routed call needs no slot and no lock: threads stat while timeouts hold every slot
      * of the ring; had a routed call needed a slot, it would have waited for a timeout to end,

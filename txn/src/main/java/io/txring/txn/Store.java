@@ -46,8 +46,8 @@ import java.util.concurrent.locks.LockSupport;
  * With {@link StoreConfig#metadataSyscalls()} (the default) statx, openat2, renameat,
  * unlinkat, linkat, mkdirat and shadow writes run as plain syscalls on the committing
  * thread — where io_uring would hand them to a kernel worker — and so do the closes of a
- * transaction's directory fds ({@link io.txring.core.Ring#callHere}); the fsyncs and the
- * shadows' closes go through the ring.
+ * transaction's directory fds ({@link io.txring.core.Ring#callHere}; a deferred finish closes
+ * its own on the flusher's ring); the fsyncs and the shadows' closes go through the ring.
  *
  * <h2>Several processes</h2>
  * Each handle holds an owner slot in {@code .txring/lock} for as long as it is open; its

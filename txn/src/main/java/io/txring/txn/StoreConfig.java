@@ -20,7 +20,8 @@ import java.util.Objects;
  * @param shadows     where shadow files live (default {@link ShadowPlacement#BESIDE_TARGET})
  * @param metadataSyscalls the store's metadata ops (statx, openat2, renameat, unlinkat, linkat, mkdirat)
  *                    and shadow writes run as plain syscalls on the calling thread
- *                    ({@link RingConfig#alsoAsSyscalls}), and so do a transaction's directory closes;
+ *                    ({@link RingConfig#alsoAsSyscalls}), and so do a transaction's directory closes
+ *                    (but a deferred finish's, on the flusher's ring);
  *                    fsyncs and the shadows' closes stay on the ring, where concurrent commits share
  *                    them. Default true: io_uring punts those ops to kernel
  *                    workers on ext4 and loses to the syscall (docs/BENCHMARKS.md)
